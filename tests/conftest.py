@@ -49,7 +49,12 @@ GOOD_TOPICS: list[dict[str, Any]] = [
     },
 ]
 GOOD_MEMBERS: list[dict[str, Any]] = [
-    {"小组编号": "G001", "序号": i + 1, "姓名": n, "能力证明": "proofs/cert.pdf" if i == 0 else None}
+    {
+        "小组编号": "G001",
+        "序号": i + 1,
+        "姓名": n,
+        "能力证明": "proofs/cert.pdf" if i == 0 else None,
+    }
     for i, n in enumerate(["王晓东", "李明", "张华", "刘洋", "陈静"])
 ]
 GOOD_SETTINGS: dict[str, Any] = {"推荐单位": "江苏省质量协会", "基准日期": date(2026, 10, 30)}
