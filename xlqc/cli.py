@@ -1,0 +1,301 @@
+"""The ``xlqc`` command line: thin wrappers over the library, Chinese output, exit codes of §3.
+
+Exit status: 0 no error finding, 1 some error finding, 2 input could not be read or used
+(one Chinese line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from xlqc import __version__
+from xlqc.errors import XlqcError
+
+app = typer.Typer(
+    name="xlqc",
+    help="全国优秀质量管理小组推荐材料：总表校验、申报表生成与打包。",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+addin_app = typer.Typer(help="Excel 加载项（仅 Windows + Excel）。", no_args_is_help=True)
+app.add_typer(addin_app, name="addin")
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+T = TypeVar("T")
+ExistingPath = Annotated[Path, typer.Argument(show_default=False)]
+
+
+def _progress_wanted(quiet: bool) -> bool:
+    return not quiet and err.is_terminal
+
+
+@contextlib.contextmanager
+def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[..., None]]:
+    """A rich progress bar on stderr for long runs; a no-op when not a terminal or quiet."""
+    if not _progress_wanted(quiet) or total < 2:
+        yield lambda *_a, **_k: None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda *_a, **_k: bar.advance(task)
+
+
+def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -> Path:
+    """Where a command that rewrites a workbook writes: OUT, the file itself, or a sibling."""
+    from xlqc.safeio import backup
+
+    if out_path and in_place:
+        raise XlqcError("-o/--mark 与 --in-place 只能选一个")
+    if in_place:
+        from xlqc.preserve import check_in_place
+
+        check_in_place(src)
+        kept = backup(src)
+        err.print(f"已备份原文件到「{kept.name}」")
+        return src
+    if out_path is None:
+        return src.with_name(f"{src.stem}.{suffix}{src.suffix}")
+    if out_path.resolve() == src.resolve():
+        raise XlqcError("输出文件不能与输入相同；要改写原文件请用 --in-place（会先备份）")
+    return out_path
+
+
+@app.command("new")
+def new_cmd(path: ExistingPath) -> None:
+    """新建空白总表（设置、小组、课题、成员，带下拉列表、输入提示和条件格式）。"""
+    from xlqc.builder import new_workbook
+
+    new_workbook(path)
+    out.print(f"已新建总表「{path}」，请在「设置」中填写推荐单位，再在各表中逐行填写。")
+
+
+@app.command("demo")
+def demo_cmd(path: ExistingPath) -> None:
+    """写一份填好的示例总表（含证实性材料和几处故意的错误），用来熟悉 xlqc。"""
+    from xlqc.builder import demo_workbook
+
+    demo_workbook(path)
+    out.print(f"已写出示例总表「{path}」及其证实性材料；试试：xlqc validate {path}")
+
+
+@app.command("validate")
+def validate_cmd(
+    books: Annotated[list[Path], typer.Argument(help="总表文件或包含总表的文件夹，可多个")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 数组（供程序读取）")] = False,
+    mark: Annotated[
+        Path | None,
+        typer.Option("--mark", help="把标记写入一份副本（多个工作簿时为文件夹）", metavar="OUT"),
+    ] = None,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="直接标记原工作簿（先自动备份）")
+    ] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数，默认用全部核心")] = 0,
+) -> int:
+    """校验总表，按小组列出每一处问题及其单元格。"""
+    from xlqc import report
+    from xlqc.validate import expand_paths, validate_paths
+
+    if mark and in_place:
+        raise XlqcError("--mark 与 --in-place 只能选一个")
+    paths = expand_paths(books)
+    with _progress(len(paths), "校验", as_json) as advance:
+        results = validate_paths(paths, jobs=jobs or None, progress=advance)
+    if as_json:
+        sys.stdout.write(report.to_json([f for r in results for f in r.findings]) + "\n")
+        for r in results:
+            if r.error:
+                err.print(f"[red]{r.path}：{r.error}[/]")
+    else:
+        report.render(results, out)
+    if mark or in_place:
+        _write_marks(results, mark, in_place)
+    if any(r.error for r in results):
+        return 2
+    return 1 if any(f.severity == "error" for r in results for f in r.findings) else 0
+
+
+def _write_marks(results: Sequence[object], mark: Path | None, in_place: bool) -> None:
+    from xlqc.marks import mark_file
+    from xlqc.validate import BookResult
+
+    readable = [r for r in results if isinstance(r, BookResult) and r.book is not None]
+    if mark and len(readable) > 1:
+        mark.mkdir(parents=True, exist_ok=True)
+    for r in readable:
+        assert r.book is not None
+        if mark and (len(readable) > 1 or mark.is_dir()):
+            dst = _output_for(r.path, mark / r.path.name, False, "")
+        else:
+            dst = _output_for(r.path, mark, in_place, "")
+        mark_file(r.path, dst, r.book, r.findings)
+        out.print(f"已写入标记：「{dst}」")
+
+
+@app.command("clear")
+def clear_cmd(
+    book: ExistingPath,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="写到新文件")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="改写原工作簿（先备份）")] = False,
+) -> None:
+    """清除 xlqc 写入的标记，恢复原有的底色和批注。"""
+    from xlqc.marks import clear_file
+    from xlqc.reading import check_workbook_file
+
+    check_workbook_file(book)
+    dst = _output_for(book, output, in_place, "已清除标记")
+    n = clear_file(book, dst)
+    out.print(f"已清除 {n} 个单元格的标记：「{dst}」")
+
+
+@app.command("normalize")
+def normalize_cmd(
+    book: ExistingPath,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="写到新文件")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="改写原工作簿（先备份）")] = False,
+) -> None:
+    """规范文本：去掉多余空白和不可见字符，统一全半角（R17 所报的问题）。"""
+    from xlqc.normalize import describe, normalize_file
+    from xlqc.reading import check_workbook_file
+
+    check_workbook_file(book)
+    dst = _output_for(book, output, in_place, "规范")
+    changes = normalize_file(book, dst)
+    for change in changes:
+        out.print(describe(change))
+    if changes:
+        out.print(f"共修改 {len(changes)} 个单元格，已写入「{dst}」")
+    else:
+        out.print("没有需要规范的文本。")
+
+
+@app.command("export")
+def export_cmd(
+    book: ExistingPath,
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出文件夹")],
+    include_all: Annotated[
+        bool, typer.Option("--all", help="也导出有错误的小组（申报表加「草稿」字样）")
+    ] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 转成 PDF")] = False,
+    make_zip: Annotated[
+        bool, typer.Option("--zip", help="把整个文件夹打成 .zip，便于邮寄")
+    ] = False,
+) -> int:
+    """生成附件2 申报表、附件3 推荐意见、附件4 推荐汇总表、证实性材料和清单。"""
+    from xlqc.documents import export
+    from xlqc.validate import validate_book
+
+    result = validate_book(book)
+    if result.error or result.book is None:
+        raise XlqcError(result.error or "无法读取工作簿")
+    groups = len(result.book.groups)
+    with _progress(groups, "生成", False) as advance:
+        exported = export(
+            result.book,
+            result.findings,
+            output,
+            include_all=include_all,
+            pdf=pdf,
+            make_zip=make_zip,
+            progress=advance,
+        )
+    for line in exported.lines():
+        out.print(line)
+    return 0
+
+
+@app.command("import")
+def import_cmd(
+    sources: Annotated[list[Path], typer.Argument(help="申报表 .docx 文件或文件夹，可多个")],
+    into: Annotated[Path, typer.Option("--into", help="要写入的总表")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示会做的修改，不写入")] = False,
+    update: Annotated[
+        bool, typer.Option("--update", help="小组已存在且内容不同时，用申报表替换")
+    ] = False,
+) -> int:
+    """把各小组填好的申报表（.docx）读入总表。"""
+    from xlqc.intake import import_forms
+
+    result = import_forms(sources, into, dry_run=dry_run, update=update)
+    for line in result.lines():
+        out.print(line)
+    return 2 if result.failed and not (result.added or result.updated or result.unchanged) else 0
+
+
+@addin_app.command("build")
+def addin_build_cmd(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=".xlam 输出路径")] = None,
+) -> None:
+    """生成 Excel 加载项 xlqc.xlam（需要 Windows 和 Excel）。"""
+    from xlqc.addin import build_addin
+
+    path = build_addin(output) if output else build_addin()
+    out.print(f"已生成加载项「{path}」")
+
+
+@addin_app.command("install")
+def addin_install_cmd() -> None:
+    """安装加载项并写入 xlwings 配置（需要 Windows 和 Excel）。"""
+    from xlqc.addin import install_addin
+
+    path = install_addin()
+    out.print(f"已安装加载项到「{path}」，请重新打开 Excel，功能区会出现「QC小组」选项卡。")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="显示版本")] = False,
+) -> None:
+    if version:
+        out.print(f"xlqc {__version__}")
+        raise typer.Exit(0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: runs a command and turns every failure into one Chinese line."""
+    try:
+        rv = app(
+            args=list(argv) if argv is not None else None, prog_name="xlqc", standalone_mode=False
+        )
+    except XlqcError as exc:
+        err.print(f"[bold red]错误：[/]{exc.message}")
+        return 2
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err.print("已取消。")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except KeyboardInterrupt:
+        err.print("已取消。")
+        return 130
+    except Exception as exc:  # a bug in xlqc: say so in one line, details only on request
+        if os.environ.get("XLQC_DEBUG"):
+            traceback.print_exc()
+        err.print(
+            f"[bold red]xlqc 内部错误：[/]{type(exc).__name__}: {exc}（设置 XLQC_DEBUG=1 可查看详情）"
+        )
+        return 2
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Validating saved workbooks: one, or a folder of them, on every core.
+
+This is the library behind ``xlqc validate``: read → rules → a :class:`BookResult` per file.
+Sinks (terminal, JSON, marks) take the results; they never re-run rules.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlqc.errors import XlqcError
+from xlqc.findings import Finding
+from xlqc.model import Book
+from xlqc.reading import read_book
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+PARALLEL_FROM = 4  # below this many workbooks a process pool costs more than it saves
+
+
+@dataclass
+class BookResult:
+    """What validating one workbook gave: its model and findings, or why it could not be read."""
+
+    path: Path
+    book: Book | None = None
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+
+def expand_paths(items: Iterable[Path]) -> list[Path]:
+    """Files as given; folders become their workbooks (sorted, Excel lock files ~$ skipped)."""
+    paths: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            found = sorted(
+                p
+                for p in item.iterdir()
+                if p.suffix.lower() in WORKBOOK_SUFFIXES
+                and not p.name.startswith(("~$", ".xlqc-"))
+                and p.is_file()
+            )
+            if not found:
+                raise XlqcError(f"文件夹「{item}」中没有 .xlsx 工作簿")
+            paths.extend(found)
+        else:
+            paths.append(item)
+    return paths
+
+
+def validate_book(path: Path) -> BookResult:
+    """Read and check one workbook; an unreadable one gives a result with ``error``."""
+    from xlqc.rules import check
+
+    try:
+        book = read_book(path)
+    except XlqcError as exc:
+        return BookResult(path=path, error=exc.message)
+    return BookResult(path=path, book=book, findings=check(book, file=str(path)))
+
+
+def validate_paths(
+    paths: Sequence[Path],
+    *,
+    jobs: int | None = None,
+    progress: Callable[[BookResult], None] | None = None,
+) -> list[BookResult]:
+    """Validate many workbooks, in input order; in parallel over the cores when worth it."""
+    workers = jobs or os.cpu_count() or 1
+    if len(paths) < PARALLEL_FROM or workers == 1:
+        results = []
+        for p in paths:
+            results.append(validate_book(p))
+            if progress:
+                progress(results[-1])
+        return results
+    with ProcessPoolExecutor(max_workers=min(workers, len(paths))) as pool:
+        results = []
+        for result in pool.map(validate_book, paths, chunksize=max(1, len(paths) // (workers * 4))):
+            results.append(result)
+            if progress:
+                progress(result)
+        return results
