@@ -202,13 +202,18 @@ def _typed(col: schema.Column, value: Any) -> Any:
         except DateError:
             return None  # R08 reports it from the raw value
     if col.kind == "paths":
-        return split_paths(value)
-    return clean_text(value)
+        return split_paths(value) if value is not None else []
+    return clean_text(value) if value is not None else ""
+
+
+_OUTER_SPACE = " \t\r\n\u3000\u00a0\u200b\u200c\u200d\ufeff"
 
 
 def clean_text(value: Any) -> str:
     """The value as text with outer white space (any kind) removed; inner text untouched."""
-    return text_of(value).strip(" \t\r\n\u3000\u00a0\u200b\u200c\u200d\ufeff")
+    if isinstance(value, str):
+        return value.strip(_OUTER_SPACE)
+    return text_of(value).strip(_OUTER_SPACE)
 
 
 def split_paths(value: Any) -> list[str]:
