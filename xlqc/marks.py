@@ -78,9 +78,18 @@ def _sheet_rank(sheet: str) -> tuple[int, str]:
     return (_SHEET_ORDER.index(sheet), "") if sheet in _SHEET_ORDER else (len(_SHEET_ORDER), sheet)
 
 
+def bare_message(finding: Finding) -> str:
+    """The message without its leading 「小组!D5 」 (rules name the cell first), for places that
+    show the cell anyway: the cell's own note, the 校验结果 row, the terminal table."""
+    where = f"{finding.sheet}!{finding.cell}"
+    if finding.sheet and finding.message.startswith(where):
+        return finding.message[len(where) :].lstrip() or finding.message
+    return finding.message
+
+
 def note_line(finding: Finding) -> str:
     """One line of a note: ``[R02 错误] message``."""
-    return f"[{finding.rule} {schema.SEVERITY_LABELS[finding.severity]}] {finding.message}"
+    return f"[{finding.rule} {schema.SEVERITY_LABELS[finding.severity]}] {bare_message(finding)}"
 
 
 def mark_plan(book: Book, findings: Iterable[Finding]) -> list[CellMark]:
@@ -142,10 +151,11 @@ def _row_of(finding: Finding) -> int:
     return pos[0] if pos else 0
 
 
-def row_status(book: Book, findings: Iterable[Finding]) -> dict[int, str]:
-    """小组 sheet row -> 校验状态 text, for every group row (a row without 小组编号 counts the
-    findings on that row). Findings count for a group through ``Finding.group``: its own row,
-    its topics and members."""
+def findings_by_group_row(book: Book, findings: Iterable[Finding]) -> dict[int, list[Finding]]:
+    """小组 sheet row -> the findings that concern that group, for every group row.
+
+    A finding belongs to a group through ``Finding.group`` (its own row, its topics and
+    members); a row without 小组编号 gets the findings on that row."""
     findings = list(findings)
     by_code: dict[str, list[Finding]] = {}
     for f in findings:
@@ -153,12 +163,15 @@ def row_status(book: Book, findings: Iterable[Finding]) -> dict[int, str]:
             by_code.setdefault(f.group, []).append(f)
     uncoded = [f for f in findings if f.sheet == schema.GROUP_SHEET and not f.group]
     return {
-        g.row: status_text(
-            by_code.get(g.code, []) if g.code else [f for f in uncoded if _row_of(f) == g.row],
-            g.recommended,
-        )
+        g.row: by_code.get(g.code, []) if g.code else [f for f in uncoded if _row_of(f) == g.row]
         for g in book.groups
     }
+
+
+def row_status(book: Book, findings: Iterable[Finding]) -> dict[int, str]:
+    """小组 sheet row -> 校验状态 text, for every group row."""
+    by_row = findings_by_group_row(book, findings)
+    return {g.row: status_text(by_row[g.row], g.recommended) for g in book.groups}
 
 
 def group_status(book: Book, findings: Iterable[Finding]) -> dict[str, str]:
@@ -168,7 +181,7 @@ def group_status(book: Book, findings: Iterable[Finding]) -> dict[str, str]:
 
 
 def rule_label(rule: str) -> str:
-    """ "R02 注册未满三年" when the rule table is available, else the id."""
+    """「R02 注册未满三年」 when the rule table is available, else the id."""
     try:
         from xlqc.rules import RULES
     except ImportError:  # pragma: no cover - rules.py is built alongside
@@ -187,7 +200,7 @@ def result_rows(findings: Iterable[Finding]) -> list[tuple[int, str, str, str, s
             f.group,
             f.sheet,
             f.cell,
-            f.message,
+            bare_message(f),
         )
         for i, f in enumerate(findings, start=1)
     ]
