@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from xlqc.errors import XlqcError
@@ -35,15 +36,19 @@ def lost_features(path: Path) -> list[str]:
     """Names of the features of ``path`` that saving it with openpyxl would drop."""
     keeps_vba = path.suffix.lower() == ".xlsm"  # written back with keep_vba=True
     found: list[str] = []
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            for label, pattern in _PART_FEATURES:
-                if pattern.search(name) and not (keeps_vba and label == "宏（VBA）"):
-                    found.append(label)
-            for label, pattern, marker in _XML_FEATURES:
-                if label not in found and pattern.search(name) and marker in zf.read(name):
-                    found.append(label)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                name = info.filename
+                for label, pattern in _PART_FEATURES:
+                    if pattern.search(name) and not (keeps_vba and label == "宏（VBA）"):
+                        found.append(label)
+                for label, pattern, marker in _XML_FEATURES:
+                    if label not in found and pattern.search(name) and marker in zf.read(name):
+                        found.append(label)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        # a damaged part (bad CRC, a size that lies): the zip directory looked fine
+        raise XlqcError(f"「{path.name}」已损坏，无法作为 .xlsx 打开") from None
     return list(dict.fromkeys(found))
 
 
