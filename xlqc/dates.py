@@ -1,7 +1,9 @@
 """Dates as clerks type them (DESIGN.md §1).
 
 Accepted: real Excel dates, Excel serial numbers, and text such as 2023-05-01, 2023/5/1,
-2023.5.1, 2023年5月1日, 20230501, 2023.5 or 2023年5月 (month precision). Anything else is
+2023.5.1, 2023年5月1日, 20230501, 2023.5, 202305 or 2023年5月 (month precision), typed as text
+or as a number, full-width digits included; a time after the date and zero-width characters
+are ignored. A bare year (2023) is refused with a hint to add the month. Anything else is
 :class:`DateError`, which the rules report as R08; nothing here raises anything else.
 """
 
@@ -24,7 +26,9 @@ _CN_DAY = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$
 _CN_MONTH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _COMPACT_MONTH = re.compile(r"^(\d{4})(\d{2})$")
-_ISO_TIME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_TIME = re.compile(r"(?<=[\d日号])(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_YEAR_ONLY = re.compile(r"^(\d{4})\s*年?$")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")  # zero-width, BOM, soft hyphen
 
 
 class DateError(ValueError):
@@ -41,9 +45,11 @@ def parse_date(value: Any) -> DateValue | None:
         return _checked(value, "day")
     if isinstance(value, bool):
         raise DateError("不是日期")
+    if isinstance(value, int) and abs(value) > 10**9:
+        raise DateError("不是日期")  # also keeps float() below from overflowing
     if isinstance(value, int | float):
         return _from_number(float(value))
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(value))).strip()
     if not text:
         return None
     return _from_text(text)
@@ -61,7 +67,11 @@ def _from_number(number: float) -> DateValue:
                 "请把单元格设为文本或日期格式后重新填写"
             )
         return _from_text(text)
-    if number.is_integer() and 19000101 <= number <= 21001231:
+    if number.is_integer() and (
+        MIN_YEAR <= number <= MAX_YEAR  # a year: never a valid serial (those are 1905)
+        or 190001 <= number <= 210012  # 202305 (serials this big are beyond 2100)
+        or 19000101 <= number <= 21001231  # 20230501
+    ):
         return _from_text(str(int(number)))
     return _from_serial(number)
 
@@ -74,10 +84,13 @@ def _from_serial(serial: float) -> DateValue:
 
 
 def _from_text(text: str) -> DateValue:
-    if m := _ISO_TIME.match(text):
-        text = m.group(1)
-    if text.isdigit() and 4 < len(text) <= 5:  # an Excel serial stored as text
+    text = _TIME.sub("", text)
+    if text.isdecimal() and 4 < len(text) <= 5:  # an Excel serial stored as text
         return _from_serial(float(text))
+    if m := _YEAR_ONLY.match(text):
+        raise DateError(
+            f"「{text}」只有年份，请至少填到月份，如 {m.group(1)}.5 或 {m.group(1)}年5月"
+        )
     for pattern, precision in (
         (_DAY, "day"),
         (_CN_DAY, "day"),
