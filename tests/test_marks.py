@@ -55,7 +55,7 @@ def finding(rule: str, severity: str, sheet: str, cell: str, group: str, message
 FINDINGS = [
     finding("R19", "error", schema.SETTINGS_SHEET, "B2", "", "推荐单位为空"),
     finding("R17", "warning", G, "B2", "G001", "=SUM(1) 组织名称含多余空格"),
-    finding("R02", "error", G, "D2", "G001", "注册日期 2024-03-01 未满三年"),
+    finding("R02", "error", G, "D2", "G001", "小组!D2 注册日期 2024-03-01 未满三年"),
     finding("R17", "warning", G, "D2", "G001", "注册日期含全角空格"),
     finding("R03", "error", G, "A3", "G002", "近三年完成课题 0 项，至少 2 项"),
     finding("R18", "info", schema.TOPIC_SHEET, "D2", "G001", "课题不在统计期内"),
@@ -156,6 +156,7 @@ def test_result_sheet_rows_links_and_text(clerk_book: Path) -> None:
     assert len(rows) == 1 + len(FINDINGS)
     assert rows[3][:6] == (3, "错误", rows[3][2], "G001", G, "D2")
     assert rows[3][2].startswith("R02")
+    assert rows[3][6] == "注册日期 2024-03-01 未满三年"  # the cell is in its own columns
     assert rows[1][3] is None and rows[1][4] == schema.SETTINGS_SHEET  # no group for 设置
     assert [c.hyperlink.location for c in ws["F"][1:]] == [
         f"'{f.sheet}'!{f.cell}" for f in FINDINGS
