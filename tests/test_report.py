@@ -11,9 +11,9 @@ import pytest
 from conftest import GOOD_GROUP, GOOD_MEMBERS, GOOD_TOPICS, write_workbook
 from rich.cells import cell_len
 from rich.console import Console
+from test_marks import finding  # the same hand-made findings as the marks tests
 
 from xlqc import report, schema
-from xlqc.findings import Finding
 from xlqc.model import Book
 from xlqc.reading import read_book
 
@@ -22,18 +22,6 @@ LONG = (
     "小组编号「G002」近三年（统计期 2023-10-31 至 2026-10-30）完成课题 0 项，少于两项："
     "申报条件要求近三年至少完成两项课题（以活动结束日期计）"
 )
-
-
-def finding(rule: str, severity: str, sheet: str, cell: str, group: str, message: str) -> Finding:
-    return Finding(
-        file="总表.xlsx",
-        rule=rule,
-        severity=severity,  # type: ignore[arg-type]
-        sheet=sheet,
-        cell=cell,
-        group=group,
-        message=message,
-    )
 
 
 FINDINGS = [
