@@ -1,0 +1,416 @@
+"""A filled 申报表 (附件2) read back into data, field by field, by its labels.
+
+The official CAQ form typed into by hand, the form xlqc itself exports and the variations people
+make of either all say the same things with the same labels, but never in the same cells. So
+nothing here depends on a position: every cell is first asked whether it is a label (组织名称,
+QC 小组名称, 课题名称 1, 活动时间, …), ignoring spaces, full-width forms, colons and notes in
+brackets; a label's value is the text after it in the same cell, else the following cells of
+its row up to the next label, else the cells below it. Values are kept exactly as typed (a
+full-width bracket in an organisation name is the clerk's to keep or fix, not ours).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from xlqc.dates import DateError, parse_date
+from xlqc.errors import XlqcError
+from xlqc.intake.blocks import WIDE, Block, Cell, read_blocks
+from xlqc.model import DateValue
+from xlqc.reading import clean_text
+
+NATIONAL, LOCAL, NONE = "国家级", "地方、行业级", "无"
+
+
+class FormTopic(BaseModel):
+    """One 课题 slot of the form."""
+
+    title: str = ""
+    start: DateValue | None = None
+    end: DateValue | None = None
+    period: str = ""  # 活动时间 as written
+    recognition: str = ""  # 国家级 / 地方、行业级 / 无, or "" when the form does not say
+
+
+class FormData(BaseModel):
+    """What one filled 申报表 says. Fields the form does not carry (注册日期, 成果水平, proof
+    paths, 推荐意见) are not here: the clerk adds them in the workbook."""
+
+    source: str = ""  # the form's file name (or path relative to the folder imported)
+    org: str = ""
+    name: str = ""
+    topics: list[FormTopic] = Field(default_factory=list)
+    members: list[str] = Field(default_factory=list)
+    dept: str = ""
+    address: str = ""
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+    summary: str = ""  # paragraphs joined by \n
+    warnings: list[str] = Field(default_factory=list)  # what could not be read, in Chinese
+
+
+def parse_form(path: Path) -> FormData:
+    """Read the filled 申报表 at ``path``; :class:`XlqcError` when it is not one."""
+    path = Path(path)
+    reader = _Reader()
+    for block in read_blocks(path):
+        reader.feed(block)
+    return reader.form(path.name)
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+SCALARS = ("org", "name", "dept", "address", "contact", "phone", "email")
+TOPIC_FIELDS = ("title", "period", "start", "end", "recognition")
+MULTI = ("members", "summary")  # take every row below them until the next label
+_LABEL_NAMES = {"org": "组织名称", "name": "小组名称"}
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "org": ("组织名称", "单位名称", "组织全称", "单位全称"),
+    "name": ("QC小组名称", "小组名称", "QC小组全称", "小组全称"),
+    "period": ("活动时间", "活动起止时间", "活动起止日期", "起止时间", "活动期间"),
+    "start": ("活动开始时间", "活动开始日期", "活动开始", "开始时间", "开始日期"),
+    "end": ("活动结束时间", "活动结束日期", "活动结束", "结束时间", "结束日期", "完成时间"),
+    "recognition": ("获得外部认可", "外部认可情况", "外部认可"),
+    "members": ("小组成员名单", "小组成员姓名", "小组成员", "成员名单", "成员姓名"),
+    "dept": ("小组联系部门", "联系部门", "所在部门"),
+    "address": ("联系地址", "通讯地址", "通信地址", "地址"),
+    "contact": ("直接联系人", "小组联系人", "联系人"),
+    "phone": ("电话/手机", "手机/电话", "联系电话", "手机号码", "移动电话", "电话", "手机"),
+    "email": ("电子邮箱", "电子邮件", "电子信箱", "邮件地址", "E-mail", "Email", "邮箱"),
+}
+_SPACE = r"[\s\u3000]*"
+_NUMERAL = r"[(（]?[\s\u3000]*(?:[0-9０-９]{1,2}|[一二三四五六七八九十①-⑩])[\s\u3000]*[)）]?"
+# After a label: notes in brackets (组织名称（公章为准）), then a colon, then the value.
+_AFTER = r"(?P<sep>(?:[\s\u3000]*[(（][^()（）\n]*[)）])*[\s\u3000]*[:：]?[\s\u3000]*)"
+
+
+def _char_class(ch: str) -> str:
+    """One character of a label: either width, either case; other characters literally."""
+    if ch.isascii() and ch.isalnum():
+        wide = chr(ord(ch.upper()) + 0xFEE0) + chr(ord(ch.lower()) + 0xFEE0)
+        return f"[{ch.upper()}{ch.lower()}{wide}]"
+    if ch in "/-":
+        return "[/／、-]" if ch == "/" else "[-－‐]?"
+    return re.escape(ch)
+
+
+def _label_pattern(alias: str) -> str:
+    return _SPACE.join(_char_class(ch) for ch in alias)
+
+
+_LABELS: list[tuple[str, re.Pattern[str]]] = sorted(
+    (
+        (kind, re.compile(rf"^{_SPACE}{_label_pattern(alias)}{_AFTER}"))
+        for kind, aliases in _ALIASES.items()
+        for alias in aliases
+    ),
+    key=lambda item: -len(item[1].pattern),
+)
+_TITLE = re.compile(
+    rf"^{_SPACE}课{_SPACE}题{_SPACE}(?:名{_SPACE}称)?{_SPACE}(?P<num>{_NUMERAL})?{_AFTER}"
+)
+_SECTION = re.compile(r"^近三年.{0,8}课题成果|^课题成果$|^近三年课题$")
+_SUMMARY = re.compile(r"^(?:近三年)?(?:qc)?(?:小组)?(?:活动)?综述", re.IGNORECASE)
+_STOP = re.compile(
+    r"^(?:单位盖章|盖章|(?:申报)?单位(?:公章|\(盖章\))|年月日$|\d{4}年\d{1,2}月\d{1,2}日$|注:|注$)"
+)
+_PARENS = re.compile(r"\([^()]*\)")
+_COLON = re.compile(r"[:：]")
+
+
+@dataclass(frozen=True)
+class Label:
+    kind: str  # a SCALARS / TOPIC_FIELDS / MULTI name, or "section"
+    inline: str  # what follows the label in its own cell ("" when nothing)
+
+
+def squash(text: str) -> str:
+    """``text`` for comparison: NFKC (full-width forms folded) without any white space."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def match_label(text: str) -> Label | None:
+    """The label ``text`` starts with, and the value typed after it, or None for a value."""
+    text = text.strip(" \t\r\n\u3000\u00a0")
+    if not text:
+        return None
+    first, _, rest = text.partition("\n")
+    key = _PARENS.sub("", squash(first))
+    if _SECTION.match(key) and not rest.strip():
+        return Label("section", "")
+    if summary := _summary_label(first, rest):
+        return summary
+    for kind, pattern in (("title", _TITLE), *_LABELS):
+        m = pattern.match(text)
+        if m is None:
+            continue
+        after = text[m.end() :]
+        separated = m.group("sep") or (kind == "title" and m.group("num"))
+        if separated or not after.strip():
+            return Label(kind, _clean(after))
+    return None
+
+
+def _summary_label(first: str, rest: str) -> Label | None:
+    """The 综述 label: 「近三年 QC 小组活动综述，内容涵盖…（3000 字以内）」 on its own line, or
+    「活动综述：…」 with the text after the colon."""
+    head, colon, tail = (
+        first.partition(m.group()) if (m := _COLON.search(first)) else (first, "", "")
+    )
+    key = squash(head)
+    if len(key) > 60 or not _SUMMARY.match(key):
+        return None
+    return Label("summary", "\n".join(part for part in (tail if colon else "", rest) if part))
+
+
+def _clean(text: str) -> str:
+    """A value without surrounding white space or the underscores of a fill-in line."""
+    return clean_text(clean_text(text).strip("_＿"))
+
+
+def is_stop(line: str) -> bool:
+    """The seal and note lines that end the form (单位盖章, 年 月 日, 注：…)."""
+    return bool(_STOP.match(squash(line)))
+
+
+# --- values ---------------------------------------------------------------------------------
+
+_NAME_SPLIT = re.compile(
+    r"[、,，;；/／|｜\n\t]+|[(（]?[0-9０-９]{1,2}[)）]?[\s\u3000]*[.．、:：)）]?|[①-⑳]"
+)
+_ROLE = re.compile(r"[(（][^()（）]*[)）]")  # 张三（组长）
+
+
+def split_members(text: str) -> list[str]:
+    """Names in one cell or line: 「1.张三」, 「张三、李四，王五」, 「张三 李四」; a name padded
+    with spaces to line up in the form (「王  强」, 「欧阳 修」) stays one name."""
+    names: list[str] = []
+    for piece in _NAME_SPLIT.split(_ROLE.sub("", text)):
+        tokens = piece.split()
+        if len(tokens) > 1 and any(len(t) == 1 and _is_cjk(t) for t in tokens):
+            tokens = ["".join(tokens)]
+        names.extend(t.strip("._-—·．") for t in tokens if any(ch.isalpha() for ch in t))
+    return [n for n in names if n]
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+_DATE_TOKEN = re.compile(
+    r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}(?!\d)\s*[日号]?)?"
+    r"|\d{8}(?!\d)"
+    r"|\d{4}\s*([./-])\s*\d{1,2}(?!\d)(?:\s*\1\s*\d{1,2}(?!\d))?"
+)
+_SAME_YEAR_END = re.compile(r"^\s*(?:[-~至到—–―]+)\s*(\d{1,2})\s*月?\s*$")
+
+
+def parse_period(text: str) -> tuple[DateValue | None, DateValue | None]:
+    """活动时间 as start and end: 2024.03—2024.11, 2024年3月至2024年11月, 2024.3-2024.11,
+    2024.03~2024.11, 2024.3.1-2024.11.30, 2024.3-11. Raises :class:`DateError` when it
+    cannot be read as two dates."""
+    norm = unicodedata.normalize("NFKC", text).strip()
+    if not norm:
+        return None, None
+    tokens = list(_DATE_TOKEN.finditer(norm))
+    if len(tokens) >= 2:
+        return parse_date(tokens[0].group()), parse_date(tokens[-1].group())
+    if len(tokens) == 1:
+        start = parse_date(tokens[0].group())
+        m = _SAME_YEAR_END.match(norm[tokens[0].end() :])
+        if start is not None and m and 1 <= int(m.group(1)) <= 12:
+            end = date(start.value.year, int(m.group(1)), 1)
+            if end < start.value:
+                end = end.replace(year=end.year + 1)
+            return start, DateValue(value=end, precision="month")
+    raise DateError(f"无法识别的活动时间「{text.strip()}」")
+
+
+_CHOICE = re.compile(
+    r"(?P<national>国家级|全国)"
+    r"|(?P<local>地方\W{0,2}(?:或|及|和)?\W{0,2}行业级|地方级|行业级|省部级|省级|市级)"
+    r"|(?P<mark>[☑☒■√✓✔●◉▣⊠☐□○◻❏❑⬜])"
+)
+_TICKS = set("☑☒■√✓✔●◉▣⊠")
+
+
+def parse_recognition(text: str) -> tuple[str, str]:
+    """外部认可 from the cell as ticked: (国家级 / 地方、行业级 / 无 / "", problem or "")."""
+    norm = unicodedata.normalize("NFKC", text)
+    if not norm.strip():
+        return "", ""
+    tokens = [(m.lastgroup or "", m.group()) for m in _CHOICE.finditer(norm)]
+    options = [i for i, (kind, _) in enumerate(tokens) if kind != "mark"]
+    if not options:
+        if squash(norm) in ("无", "没有", "否", "/", "-", "—", "——"):
+            return NONE, ""
+        return "", f"外部认可「{text.strip()}」无法识别"
+    kinds = {tokens[i][0] for i in options}
+    if len(kinds) == len(options) == len(tokens):  # no boxes: the other option was deleted
+        if len(kinds) == 1:
+            return (NATIONAL if "national" in kinds else LOCAL), ""
+        return "", "外部认可两项都在且都没有勾选标记，无法判断"
+    before = tokens[0][0] == "mark"  # ☐国家级 (box before) or 国家级☐ (box after)
+    ticked: set[str] = set()
+    for i in options:
+        j = i - 1 if before else i + 1
+        if 0 <= j < len(tokens) and tokens[j][0] == "mark" and tokens[j][1] in _TICKS:
+            ticked.add(tokens[i][0])
+    if len(ticked) == 2:
+        return "", "外部认可「国家级」和「地方、行业级」都勾选了"
+    if ticked:
+        return (NATIONAL if "national" in ticked else LOCAL), ""
+    return NONE, ""
+
+
+# --- the reader -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    """A label whose value is in the row(s) below, under the columns it covers."""
+
+    kind: str
+    col: int
+    span: int
+    multi: bool
+
+
+@dataclass
+class _Reader:
+    scalars: dict[str, str] = field(default_factory=dict)
+    topics: list[dict[str, str]] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    pending: list[_Pending] = field(default_factory=list)
+    found: set[str] = field(default_factory=set)
+
+    def feed(self, block: Block) -> None:
+        if not any(c.text.strip() for c in block):
+            return  # an extra blank row
+        if len(block) == 1 and is_stop(block[0].text.strip().split("\n")[0]):
+            self.pending = []
+            return
+        labels = [match_label(c.text) for c in block]
+        if not any(labels):
+            self._below(block)
+            return
+        self.pending = []
+        i = 0
+        while i < len(block):
+            label = labels[i]
+            j = i + 1
+            while j < len(block) and labels[j] is None:
+                j += 1
+            if label is not None and label.kind != "section":
+                self._label(label, block[i], block[i + 1 : j])
+            i = j
+
+    def _label(self, label: Label, cell: Cell, after: list[Cell]) -> None:
+        self.found.add(label.kind)
+        texts = [label.inline] if label.inline else []
+        texts += [c.text for c in after]
+        if texts:
+            self._assign(label.kind, texts)
+            if label.kind in MULTI:
+                self.pending.append(_Pending(label.kind, 0, WIDE, True))
+        else:
+            multi = label.kind in MULTI or label.kind in TOPIC_FIELDS
+            self.pending.append(_Pending(label.kind, cell.col, cell.span, multi))
+
+    def _below(self, block: Block) -> None:
+        """A row without labels: the values of the labels above it."""
+        targets = self.pending
+        if not block[0].in_table:
+            # A paragraph outside a table continues the 综述, or the one label waiting for it.
+            summary = [p for p in targets if p.kind == "summary"]
+            targets = summary or (targets if len(targets) == 1 else [])
+        elif any(p.kind == "title" for p in targets):
+            self.topics.append({})  # a table of topics with a header row: one topic per row
+        for p in sorted(targets, key=lambda p: p.col):
+            texts = [c.text for c in block if c.overlaps(p.col, p.span)]
+            if texts:
+                self._assign(p.kind, texts)
+        self.pending = [p for p in self.pending if p.multi]
+
+    def _assign(self, kind: str, texts: list[str]) -> None:
+        if kind in SCALARS:
+            joiner = "；" if kind in ("phone", "email") else ""
+            value = joiner.join(
+                v for v in (_clean(line) for t in texts for line in t.split("\n")) if v
+            )
+            if value and not self.scalars.get(kind):
+                self.scalars[kind] = value
+        elif kind in TOPIC_FIELDS:
+            if kind == "title":
+                value = "".join(_clean(line) for t in texts for line in t.split("\n"))
+            else:
+                value = " ".join(texts)
+            last = self.topics[-1] if self.topics else None
+            if last is None or kind in last:
+                last = {}
+                self.topics.append(last)
+            last[kind] = value
+        elif kind == "members":
+            for text in texts:
+                self.members.extend(split_members(text))
+        elif kind == "summary":
+            self._summary(texts)
+
+    def _summary(self, texts: list[str]) -> None:
+        for text in texts:
+            for line in text.split("\n"):
+                if is_stop(line):
+                    self.pending = [p for p in self.pending if p.kind != "summary"]
+                    return
+                if line := _clean(line):
+                    self.summary.append(line)
+
+    def form(self, source: str) -> FormData:
+        missing = [_LABEL_NAMES[k] for k in ("org", "name") if k not in self.found]
+        if len(missing) == 2:
+            raise XlqcError(f"「{source}」不像申报表：没有找到「组织名称」和「小组名称」栏目")
+        if missing:
+            raise XlqcError(f"「{source}」没有找到「{missing[0]}」栏目，无法识别为申报表")
+        for key in ("org", "name"):
+            if not self.scalars.get(key):
+                raise XlqcError(f"「{source}」没有填写{_LABEL_NAMES[key]}，无法导入")
+        form = FormData(source=source, members=self.members, summary="\n".join(self.summary))
+        for key, value in self.scalars.items():
+            setattr(form, key, value)
+        for raw in self.topics:
+            topic = _topic(raw, form.warnings)
+            if topic is not None:
+                form.topics.append(topic)
+        return form
+
+
+def _topic(raw: dict[str, str], warnings: list[str]) -> FormTopic | None:
+    title = _clean(raw.get("title", ""))
+    period = _clean(raw.get("period", ""))
+    start_text, end_text = _clean(raw.get("start", "")), _clean(raw.get("end", ""))
+    if not (title or period or start_text or end_text):
+        return None  # an empty slot (its boxes are still there, unticked)
+    topic = FormTopic(title=title, period=period)
+    named = f"课题「{title}」" if title else "未写名称的课题"
+    try:
+        if period:
+            topic.start, topic.end = parse_period(period)
+        else:
+            topic.period = "—".join(t for t in (start_text, end_text) if t)
+            topic.start, topic.end = parse_date(start_text), parse_date(end_text)
+    except DateError:
+        topic.start = topic.end = None
+        warnings.append(f"{named}的活动时间「{topic.period}」无法识别")
+    topic.recognition, problem = parse_recognition(raw.get("recognition", ""))
+    if problem:
+        warnings.append(f"{named}：{problem}")
+    return topic
