@@ -18,13 +18,27 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.colors import Color
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
 from xlqc import schema
+from xlqc.errors import XlqcError
 from xlqc.findings import SEVERITY_ORDER, Finding
 from xlqc.model import Book, text_of
+from xlqc.reading import HEADER_SEARCH_ROWS, header_key
+from xlqc.safeio import atomic_path
 
 STATE_SHEET = "_xlqc"
 STATE_HEADER = (
@@ -276,25 +290,19 @@ def clear_file(src: Path, dst: Path) -> int:
     return restored
 
 
-def _load(src: Path) -> Any:
-    import openpyxl
-
-    from xlqc.errors import XlqcError
-
+def _load(src: Path) -> Workbook:
     try:
         return openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
     except Exception as exc:  # openpyxl raises many types for damaged packages
         raise XlqcError(f"无法打开「{src.name}」写入标记：{exc}") from None
 
 
-def _save(wb: Any, dst: Path) -> None:
-    from xlqc.safeio import atomic_path
-
+def _save(wb: Workbook, dst: Path) -> None:
     with atomic_path(dst) as tmp:
         wb.save(tmp)
 
 
-def _text_cell(ws: Any, row: int, col: int, value: Any) -> Any:
+def _text_cell(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     """Write ``value``; text stays text even when it starts with "=" (never a formula)."""
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str):
@@ -302,10 +310,8 @@ def _text_cell(ws: Any, row: int, col: int, value: Any) -> Any:
     return cell
 
 
-def _anchor(ws: Any, coordinate: str) -> Any:
+def _anchor(ws: Worksheet, coordinate: str) -> Cell:
     """The cell at ``coordinate``, or the top-left cell of the merged range holding it."""
-    from openpyxl.cell.cell import MergedCell
-
     cell = ws[coordinate]
     if isinstance(cell, MergedCell):
         for rng in ws.merged_cells.ranges:
@@ -314,7 +320,7 @@ def _anchor(ws: Any, coordinate: str) -> Any:
     return cell
 
 
-def _encode_color(color: Any) -> str:
+def _encode_color(color: Color | None) -> str:
     if color is None:
         return ""
     if color.type == "theme":
@@ -326,9 +332,7 @@ def _encode_color(color: Any) -> str:
     return str(color.rgb)
 
 
-def _decode_color(text: str) -> Any:
-    from openpyxl.styles.colors import Color
-
+def _decode_color(text: str) -> Color:
     if not text:
         return Color()
     kind, _, rest = text.partition(":")
@@ -342,10 +346,7 @@ def _decode_color(text: str) -> Any:
     return Color(rgb=text if len(text) == 8 else "FF" + text)
 
 
-def _mark_cell(ws: Any, mark: CellMark) -> SavedCell:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-
+def _mark_cell(ws: Worksheet, mark: CellMark) -> SavedCell:
     cell = _anchor(ws, mark.cell)
     fill = cell.fill
     if fill.tagname == PatternFill.tagname:
@@ -373,10 +374,7 @@ def _mark_cell(ws: Any, mark: CellMark) -> SavedCell:
     )
 
 
-def _restore_cell(ws: Any, saved: SavedCell) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-
+def _restore_cell(ws: Worksheet, saved: SavedCell) -> None:
     cell = _anchor(ws, saved.cell)
     fill = cell.fill
     if (
@@ -396,7 +394,7 @@ def _restore_cell(ws: Any, saved: SavedCell) -> None:
         cell.comment = Comment(own, saved.comment_author) if own else None
 
 
-def _clear(wb: Any) -> int:
+def _clear(wb: Workbook) -> int:
     """Remove xlqc's marks from the loaded workbook; the number of cells restored."""
     restored = 0
     if STATE_SHEET in wb.sheetnames:
@@ -417,10 +415,8 @@ def _clear(wb: Any) -> int:
     return restored
 
 
-def _status_column(ws: Any) -> tuple[int, int | None, int]:
+def _status_column(ws: Worksheet) -> tuple[int, int | None, int]:
     """(header row, 校验状态 column or None, last header column) of the 小组 sheet."""
-    from xlqc.reading import HEADER_SEARCH_ROWS, header_key
-
     code_header = schema.column(schema.GROUP_SHEET, "code").header
     status_header = schema.column(schema.GROUP_SHEET, "status").header
     rows = ws.iter_rows(max_row=min(HEADER_SEARCH_ROWS, ws.max_row), values_only=True)
@@ -433,12 +429,8 @@ def _status_column(ws: Any) -> tuple[int, int | None, int]:
     return 1, None, 0
 
 
-def _write_status(wb: Any, by_row: dict[int, str]) -> None:
+def _write_status(wb: Workbook, by_row: dict[int, str]) -> None:
     """Empty the 校验状态 column, then write ``by_row`` (adding the header when missing)."""
-    from copy import copy
-
-    from openpyxl.utils import get_column_letter
-
     if schema.GROUP_SHEET not in wb.sheetnames:
         return
     ws = wb[schema.GROUP_SHEET]
@@ -459,11 +451,7 @@ def _write_status(wb: Any, by_row: dict[int, str]) -> None:
         _text_cell(ws, row, col, text)
 
 
-def _write_results(wb: Any, findings: list[Finding]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
+def _write_results(wb: Workbook, findings: list[Finding]) -> None:
     ws = wb.create_sheet(schema.RESULT_SHEET)
     bold = Font(bold=True)
     for c, header in enumerate(RESULT_HEADERS, start=1):
@@ -488,7 +476,7 @@ def _write_results(wb: Any, findings: list[Finding]) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(RESULT_HEADERS))}{max(len(rows), 1) + 1}"
 
 
-def _write_state(wb: Any, saved: list[SavedCell]) -> None:
+def _write_state(wb: Workbook, saved: list[SavedCell]) -> None:
     ws = wb.create_sheet(STATE_SHEET)
     ws.sheet_state = "veryHidden"
     for r, row in enumerate([STATE_HEADER, *(s.to_row() for s in saved)], start=1):
