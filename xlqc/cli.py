@@ -35,7 +35,7 @@ addin_app = typer.Typer(help="Excel 加载项（仅 Windows + Excel）。", no_a
 app.add_typer(addin_app, name="addin")
 
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 T = TypeVar("T")
 ExistingPath = Annotated[Path, typer.Argument(show_default=False)]
@@ -117,13 +117,14 @@ def validate_cmd(
     paths = expand_paths(books)
     with _progress(len(paths), "校验", as_json) as advance:
         results = validate_paths(paths, jobs=jobs or None, progress=advance)
+    readable = [r for r in results if r.error is None]
     if as_json:
-        sys.stdout.write(report.to_json([f for r in results for f in r.findings]) + "\n")
-        for r in results:
-            if r.error:
-                err.print(f"[red]{r.path}：{r.error}[/]")
-    else:
-        report.render(results, out)
+        sys.stdout.write(report.to_json([f for r in readable for f in r.findings]) + "\n")
+    elif readable:
+        report.render(readable, out)
+    for r in results:
+        if r.error:
+            err.print(f"[bold red]错误：[/]{r.error}")
     if mark or in_place:
         _write_marks(results, mark, in_place)
     if any(r.error for r in results):
