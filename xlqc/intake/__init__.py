@@ -7,6 +7,17 @@
 
 from __future__ import annotations
 
+from xlqc.intake.merge import import_forms
 from xlqc.intake.parse import FormData, FormTopic, parse_form
+from xlqc.intake.result import FieldDiff, FileNote, GroupOutcome, ImportResult
 
-__all__ = ["FormData", "FormTopic", "parse_form"]
+__all__ = [
+    "FieldDiff",
+    "FileNote",
+    "FormData",
+    "FormTopic",
+    "GroupOutcome",
+    "ImportResult",
+    "import_forms",
+    "parse_form",
+]

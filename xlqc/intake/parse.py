@@ -282,6 +282,7 @@ class _Pending:
     col: int
     span: int
     multi: bool
+    in_table: bool = True  # a label in a table takes only rows below it (and 综述 paragraphs)
 
 
 @dataclass
@@ -292,10 +293,13 @@ class _Reader:
     summary: list[str] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
     found: set[str] = field(default_factory=set)
+    not_a_form: str = ""  # what the document is instead (推荐汇总表 …), from its title
 
     def feed(self, block: Block) -> None:
         if not any(c.text.strip() for c in block):
             return  # an extra blank row
+        if not block[0].in_table and not self.found and (title := _other_form(block[0].text)):
+            self.not_a_form = title
         if len(block) == 1 and is_stop(block[0].text.strip().split("\n")[0]):
             self.pending = []
             return
@@ -321,18 +325,16 @@ class _Reader:
         if texts:
             self._assign(label.kind, texts)
             if label.kind in MULTI:
-                self.pending.append(_Pending(label.kind, 0, WIDE, True))
+                self.pending.append(_Pending(label.kind, 0, WIDE, True, cell.in_table))
         else:
             multi = label.kind in MULTI or label.kind in TOPIC_FIELDS
-            self.pending.append(_Pending(label.kind, cell.col, cell.span, multi))
+            self.pending.append(_Pending(label.kind, cell.col, cell.span, multi, cell.in_table))
 
     def _below(self, block: Block) -> None:
         """A row without labels: the values of the labels above it."""
         targets = self.pending
-        if not block[0].in_table:
-            # A paragraph outside a table continues the 综述, or the one label waiting for it.
-            summary = [p for p in targets if p.kind == "summary"]
-            targets = summary or (targets if len(targets) == 1 else [])
+        if not block[0].in_table:  # a paragraph: the 综述 goes on, or a paragraph label's value
+            targets = [p for p in targets if p.kind == "summary" or not p.in_table]
         elif any(p.kind == "title" for p in targets):
             self.topics.append({})  # a table of topics with a header row: one topic per row
         for p in sorted(targets, key=lambda p: p.col):
@@ -375,6 +377,8 @@ class _Reader:
                     self.summary.append(line)
 
     def form(self, source: str) -> FormData:
+        if self.not_a_form:
+            raise XlqcError(f"「{source}」是{self.not_a_form}，不是申报表（附件2），未导入")
         missing = [_LABEL_NAMES[k] for k in ("org", "name") if k not in self.found]
         if len(missing) == 2:
             raise XlqcError(f"「{source}」不像申报表：没有找到「组织名称」和「小组名称」栏目")
@@ -391,6 +395,19 @@ class _Reader:
             if topic is not None:
                 form.topics.append(topic)
         return form
+
+
+_OTHER_FORMS = (("推荐汇总表", "推荐汇总表（附件4）"), ("推荐意见", "推荐意见（附件3）"))
+
+
+def _other_form(text: str) -> str:
+    """The name of the other 附件 whose title ``text`` is, or ""."""
+    key = squash(text)
+    if len(key) <= 30 and "申报表" not in key:
+        for word, name in _OTHER_FORMS:
+            if word in key:
+                return name
+    return ""
 
 
 def _topic(raw: dict[str, str], warnings: list[str]) -> FormTopic | None:

@@ -1,0 +1,483 @@
+"""Filled forms into the master workbook (DESIGN.md §1 sheets, §6 safe writes).
+
+A form's group is the workbook's group when 组织名称 and 小组名称 match after folding widths
+and removing white space. A new group gets a 小组 row with the next free 小组编号 (following the
+codes already there: G012 → G013), its topics on 课题 and its members on 成员, and the form's
+file name in a 来源文件 column (added after the last header when missing; the reader ignores
+it). A known group is compared field by field: equal means nothing to do, different is reported
+and only replaced with ``update``. Only what the form carries is compared or replaced; an empty
+field on the form never erases what the clerk typed, and the clerk's own columns of a topic or
+member the form still lists (成果水平, 认可证明, 能力证明, …) are kept.
+
+Dates: a day-precision 活动开始/活动结束 is written as a real date (yyyy-mm-dd); a month-precision
+one (the form's usual 2024.03) as the text 2024年3月, which the reader parses back as a month.
+An unreadable 活动时间 is written as typed into 活动开始 so that validation (R08) shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from copy import copy
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlqc import schema
+from xlqc.errors import XlqcError
+from xlqc.intake.parse import FormData, FormTopic, parse_form, squash
+from xlqc.intake.result import FieldDiff, FileNote, GroupOutcome, ImportResult
+from xlqc.model import Book, DateValue, Topic, text_of
+from xlqc.preserve import lost_features
+from xlqc.reading import HEADER_SEARCH_ROWS, header_key, read_book
+from xlqc.safeio import atomic_path, backup
+
+SOURCE_HEADER = "来源文件"  # extra column of 小组 naming the form a group came from
+SOURCE_WIDTH = 30
+CELL_LIMIT = 32767  # characters Excel keeps in one cell
+DATE_FORMAT = "yyyy-mm-dd"
+FORM_SUFFIXES = (".docx", ".docm", ".doc", ".wps")  # picked up from folders (.doc to refuse it)
+GROUP_FIELDS = ("dept", "address", "contact", "phone", "email", "summary")
+TOPIC_FIELDS = ("start", "end", "recognition")
+DEFAULT_CODE = ("G", 3)
+_CODE = re.compile(r"^(.*?)(\d+)$")
+
+
+def import_forms(
+    sources: Sequence[Path], into: Path, *, dry_run: bool = False, update: bool = False
+) -> ImportResult:
+    """Read the 申报表 in ``sources`` (files or folders, searched with their subfolders) into
+    the workbook ``into``. With ``dry_run`` nothing is written; otherwise, when anything
+    changes, a backup of ``into`` is taken first and the workbook is replaced atomically.
+    :class:`XlqcError` when ``into`` cannot be read or rewritten; a form that cannot be read is
+    listed in ``failed`` and nothing of it is written."""
+    into = Path(into)
+    book = read_book(into)
+    result = ImportResult(into=into, dry_run=dry_run, update=update)
+    forms: list[FormData] = []
+    for path, shown in expand_sources(sources, result):
+        try:
+            form = parse_form(path)
+        except XlqcError as exc:
+            result.failed.append(FileNote(file=shown, message=str(exc)))
+            continue
+        form.source = shown
+        forms.append(form)
+        result.warnings += [FileNote(file=shown, message=w) for w in form.warnings]
+    if not forms:
+        return result
+    target = _Target(book, _load(into))
+    for form in forms:
+        target.apply(form, update, result)
+    if not result.changed:
+        return result
+    lost = lost_features(into)
+    if lost:
+        refusal = (
+            f"「{into.name}」含有{'、'.join(lost)}，用 xlqc 改写会丢失这些内容，已拒绝导入；"
+            "请把这些内容移到另一个工作簿，或在总表中手工录入"
+        )
+        if not dry_run:
+            raise XlqcError(refusal)
+        result.refusal = refusal
+    if not dry_run:
+        result.backup = backup(into)
+        with atomic_path(into) as tmp:
+            target.wb.save(tmp)
+    return result
+
+
+def expand_sources(sources: Iterable[Path], result: ImportResult) -> list[tuple[Path, str]]:
+    """Form files to read, each with the name shown for it: a folder gives its Word files
+    (subfolders included, by path) shown relative to it; lock files (~$…) and macOS
+    resource files (._…) are skipped; a path that does not exist is a failure."""
+    found: list[tuple[Path, str]] = []
+    for source in sources:
+        source = Path(source)
+        if source.is_dir():
+            files = sorted(
+                p for p in source.rglob("*") if p.suffix.lower() in FORM_SUFFIXES and p.is_file()
+            )
+            found += [(p, p.relative_to(source).as_posix()) for p in files]
+        elif source.exists():
+            found.append((source, source.name))
+        else:
+            result.failed.append(FileNote(file=str(source), message=f"找不到「{source}」"))
+    chosen: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    for path, shown in found:
+        if path.name.startswith("~$") or path.name.startswith("._"):
+            result.skipped.append(shown)
+        elif path.resolve() not in seen:
+            seen.add(path.resolve())
+            chosen.append((path, shown))
+    return chosen
+
+
+def _load(path: Path) -> Workbook:
+    try:
+        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+    except Exception as exc:  # openpyxl raises many types for damaged packages
+        raise XlqcError(f"无法打开「{path.name}」写入申报表内容：{exc}") from None
+
+
+# --- the workbook being written -------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    """A data sheet of the workbook, written by field name."""
+
+    ws: Worksheet
+    header_row: int
+    cols: dict[str, int]  # field -> column number
+    next_row: int
+
+    @classmethod
+    def open(cls, wb: Workbook, sheet: str, letters: dict[str, str]) -> _Sheet:
+        ws = wb[sheet]
+        cols = {f: openpyxl.utils.column_index_from_string(c) for f, c in letters.items()}
+        key_field = "code" if sheet == schema.GROUP_SHEET else "group"
+        key_col, key_header = cols[key_field], schema.column(sheet, key_field).header
+        header_row = next(
+            (
+                r
+                for r in range(1, HEADER_SEARCH_ROWS + 1)
+                if header_key(ws.cell(r, key_col).value) == key_header
+            ),
+            1,
+        )
+        last = header_row
+        for r, values in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True)):
+            if any(v is not None and text_of(v).strip() for v in values):
+                last = header_row + 1 + r
+        return cls(ws, header_row, cols, last + 1)
+
+    def add_column(self, field_name: str, header: str, width: float) -> None:
+        """Find the column headed ``header``, adding it after the last header when missing."""
+        if field_name in self.cols:
+            return
+        headers = [c.value for c in self.ws[self.header_row]]
+        for i, value in enumerate(headers, start=1):
+            if header_key(value) == header:
+                self.cols[field_name] = i
+                return
+        last = max((i for i, v in enumerate(headers, start=1) if text_of(v).strip()), default=0)
+        col = last + 1
+        cell = self.ws.cell(self.header_row, col, header)
+        if last:
+            cell._style = copy(self.ws.cell(self.header_row, last)._style)
+        self.ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = width
+        self.cols[field_name] = col
+
+    def append(self) -> int:
+        row = self.next_row
+        self.next_row += 1
+        return row
+
+    def put(self, row: int, field_name: str, value: Any) -> None:
+        """Write one value: text always as text (never a formula), a date as a date."""
+        col = self.cols.get(field_name)
+        if col is None:
+            return  # an optional column the clerk does not have (序号)
+        cell = self.ws.cell(row, col)
+        if not cell.has_style:
+            style = _column_style(self.ws, col)
+            if style is not None:
+                cell._style = copy(style)
+        if isinstance(value, DateValue):
+            value = value.value if value.precision == "day" else str(value)
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value if value != "" else None
+        if isinstance(value, str) and value:
+            cell.data_type = "s"  # "=1+1" stays text
+            if value[0] in "=+-@":
+                cell.quotePrefix = True  # and stays text when the clerk edits it in Excel
+        elif isinstance(value, date) and cell.number_format == "General":
+            cell.number_format = DATE_FORMAT
+
+    def clear(self, row: int) -> None:
+        for cell in self.ws[row]:
+            if cell.value is not None:
+                cell.value = None
+
+    def values(self, row: int) -> list[Any]:
+        return [cell.value for cell in self.ws[row]]
+
+    def restore(self, row: int, values: list[Any]) -> None:
+        self.clear(row)
+        for col, value in enumerate(values, start=1):
+            if value is not None:
+                self.ws.cell(row, col).value = value
+
+
+def _column_style(ws: Worksheet, col: int) -> Any:
+    """The style the clerk gave the whole column, which Excel gives a cell typed into it."""
+    for dim in ws.column_dimensions.values():
+        if (dim.min or 0) <= col <= (dim.max or 0) and dim.has_style:
+            return dim._style
+    return None
+
+
+@dataclass
+class _TopicRow:
+    row: int
+    title: str
+    start: str = ""
+    end: str = ""
+    recognition: str = ""
+
+
+@dataclass
+class _State:
+    """A group as the workbook now has it, in the terms a form can be compared in."""
+
+    code: str
+    row: int
+    fields: dict[str, str]
+    topics: list[_TopicRow] = field(default_factory=list)
+    members: list[tuple[int, str]] = field(default_factory=list)  # (row, name)
+
+
+def identity(org: str, name: str) -> tuple[str, str]:
+    """Whether two groups are the same: 组织名称 and 小组名称 without spaces, widths folded."""
+    return squash(org).casefold(), squash(name).casefold()
+
+
+class _Target:
+    def __init__(self, book: Book, wb: Workbook) -> None:
+        self.wb = wb
+        self.sheets = {
+            sheet: _Sheet.open(wb, sheet, book.columns[sheet]) for sheet in schema.DATA_SHEETS
+        }
+        self.codes = [g.code for g in book.groups if g.code]
+        self.used = {c.upper() for c in self.codes}
+        self.used |= {r.group.upper() for r in (*book.topics, *book.members) if r.group}
+        self.states: dict[tuple[str, str], _State] = {}
+        for g in book.groups:
+            key = identity(g.org, g.name)
+            if key in self.states or not g.code:
+                continue  # a duplicate (R09) or a row without 小组编号: not matched
+            state = _State(g.code, g.row, {f: _comparable(getattr(g, f)) for f in GROUP_FIELDS})
+            state.topics = [_topic_row(t) for t in book.topics_of(g.code)]
+            state.members = [(m.row, m.name) for m in book.members_of(g.code)]
+            self.states[key] = state
+
+    def apply(self, form: FormData, update: bool, result: ImportResult) -> None:
+        too_long = [
+            schema.column(schema.GROUP_SHEET, f).header
+            for f in GROUP_FIELDS
+            if len(getattr(form, f)) > CELL_LIMIT
+        ]
+        if too_long:
+            result.failed.append(
+                FileNote(
+                    file=form.source,
+                    message=f"「{form.source}」的{too_long[0]}超过 Excel 单元格上限（{CELL_LIMIT} 字）",
+                )
+            )
+            return
+        key = identity(form.org, form.name)
+        state = self.states.get(key)
+        if state is None:
+            self.states[key] = self._add(form)
+            result.added.append(self._outcome(form, self.states[key]))
+            return
+        outcome = self._outcome(form, state)
+        outcome.diffs = diffs(state, form)
+        if not outcome.diffs:
+            result.unchanged.append(outcome)
+        elif update:
+            self._update(state, form)
+            result.updated.append(outcome)
+        else:
+            result.differing.append(outcome)
+
+    @staticmethod
+    def _outcome(form: FormData, state: _State) -> GroupOutcome:
+        return GroupOutcome(
+            file=form.source,
+            code=state.code,
+            org=form.org,
+            name=form.name,
+            topics=len(form.topics),
+            members=len(form.members),
+        )
+
+    def _add(self, form: FormData) -> _State:
+        groups = self.sheets[schema.GROUP_SHEET]
+        groups.add_column("source", SOURCE_HEADER, SOURCE_WIDTH)
+        code = next_code(self.codes, self.used)
+        self.codes.append(code)
+        self.used.add(code.upper())
+        row = groups.append()
+        groups.put(row, "code", code)
+        groups.put(row, "org", form.org)
+        groups.put(row, "name", form.name)
+        state = _State(code, row, {f: "" for f in GROUP_FIELDS})
+        self._update(state, form)
+        return state
+
+    def _update(self, state: _State, form: FormData) -> None:
+        groups = self.sheets[schema.GROUP_SHEET]
+        groups.add_column("source", SOURCE_HEADER, SOURCE_WIDTH)
+        for f in GROUP_FIELDS:
+            value = getattr(form, f)
+            if value:
+                groups.put(state.row, f, value)
+                state.fields[f] = _comparable(value)
+        groups.put(state.row, "source", form.source)
+        if form.topics:
+            self._write_topics(state, form.topics)
+        if form.members and _names(state) != [squash(n) for n in form.members]:
+            self._write_members(state, form.members)
+
+    def _write_topics(self, state: _State, topics: list[FormTopic]) -> None:
+        """The group's topics become the form's: a topic of the same title keeps its row and
+        the clerk's columns; rows of topics no longer listed are reused, then emptied."""
+        sheet = self.sheets[schema.TOPIC_SHEET]
+        pairs = pair_topics(state.topics, topics)
+        kept = {id(old) for _, old in pairs if old is not None}
+        free = [old.row for old in state.topics if id(old) not in kept]
+        rows: list[_TopicRow] = []
+        for new, old in pairs:
+            if old is None:
+                row = free.pop(0) if free else sheet.append()
+                sheet.clear(row)
+                sheet.put(row, "group", state.code)
+                old = _TopicRow(row, "")
+            sheet.put(old.row, "title", new.title)
+            old.title = new.title
+            for f, value in zip(TOPIC_FIELDS, _cells(new), strict=True):
+                if value not in (None, ""):
+                    sheet.put(old.row, f, value)
+                    setattr(old, f, _topic_text(value))
+            rows.append(old)
+        for row in free:
+            sheet.clear(row)
+        state.topics = rows
+
+    def _write_members(self, state: _State, names: list[str]) -> None:
+        """The group's members become the form's, in its order, each keeping the clerk's
+        columns (能力证明) when the same name was there before."""
+        sheet = self.sheets[schema.MEMBER_SHEET]
+        slots = sorted(row for row, _ in state.members)
+        before = {row: sheet.values(row) for row in slots}
+        unused = list(state.members)
+        rows: list[tuple[int, str]] = []
+        for i, name in enumerate(names):
+            row = slots[i] if i < len(slots) else sheet.append()
+            match = next((m for m in unused if squash(m[1]) == squash(name)), None)
+            if match is not None:
+                unused.remove(match)
+                sheet.restore(row, before[match[0]])
+            else:
+                sheet.clear(row)
+            sheet.put(row, "group", state.code)
+            sheet.put(row, "seq", i + 1)
+            sheet.put(row, "name", name)
+            rows.append((row, name))
+        for row in slots[len(names) :]:
+            sheet.clear(row)
+        state.members = rows
+
+
+def _names(state: _State) -> list[str]:
+    return [squash(n) for _, n in state.members]
+
+
+def next_code(codes: Sequence[str], used: set[str]) -> str:
+    """The next free 小组编号, following the last code that ends in a number (G012 → G013,
+    QC-07 → QC-08); G001 for an empty workbook."""
+    numbered = [m for c in codes if (m := _CODE.match(c.strip()))]
+    prefix, width = (
+        (numbered[-1].group(1), len(numbered[-1].group(2))) if numbered else DEFAULT_CODE
+    )
+    n = max((int(m.group(2)) for m in numbered if m.group(1) == prefix), default=0) + 1
+    while (code := f"{prefix}{n:0{width}d}").upper() in used:
+        n += 1
+    return code
+
+
+# --- comparing ------------------------------------------------------------------------------
+
+
+def _comparable(text: str) -> str:
+    """Text as compared: lines without outer white space, blank lines dropped."""
+    return "\n".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def _topic_text(value: Any) -> str:
+    return str(value) if isinstance(value, DateValue) else text_of(value).strip()
+
+
+def _topic_row(topic: Topic) -> _TopicRow:
+    def when(value: DateValue | None, name: str) -> str:
+        return str(value) if value else topic.shown(name).strip()
+
+    return _TopicRow(
+        topic.row,
+        topic.title,
+        when(topic.start, "start"),
+        when(topic.end, "end"),
+        topic.recognition,
+    )
+
+
+def _cells(topic: FormTopic) -> tuple[Any, Any, str]:
+    """活动开始, 活动结束, 外部认可 as written for ``topic``; an unreadable 活动时间 goes into
+    活动开始 as typed."""
+    start = topic.start if topic.start else (topic.period if topic.end is None else None)
+    return start, topic.end, topic.recognition
+
+
+def pair_topics(
+    old: list[_TopicRow], new: list[FormTopic]
+) -> list[tuple[FormTopic, _TopicRow | None]]:
+    """Each form topic with the workbook topic of the same title (spacing and widths aside)."""
+    unused = list(old)
+    pairs: list[tuple[FormTopic, _TopicRow | None]] = []
+    for topic in new:
+        key = squash(topic.title)
+        match = next((o for o in unused if key and squash(o.title) == key), None)
+        if match is not None:
+            unused.remove(match)
+        pairs.append((topic, match))
+    return pairs
+
+
+def diffs(state: _State, form: FormData) -> list[FieldDiff]:
+    """What the form says differently from the workbook, field by field."""
+    out: list[FieldDiff] = []
+    for f in GROUP_FIELDS:
+        new = _comparable(getattr(form, f))
+        old = state.fields.get(f, "")
+        if new and new != old:
+            out.append(
+                FieldDiff(field=schema.column(schema.GROUP_SHEET, f).header, old=old, new=new)
+            )
+    if form.topics:
+        pairs = pair_topics(state.topics, form.topics)
+        for topic, row in pairs:
+            if row is None:
+                out.append(FieldDiff(field="课题", new=topic.title or topic.period))
+                continue
+            for f, value in zip(TOPIC_FIELDS, _cells(topic), strict=True):
+                new = _topic_text(value) if value is not None else ""
+                old = getattr(row, f)
+                if new and new != old:
+                    header = schema.column(schema.TOPIC_SHEET, f).header
+                    out.append(FieldDiff(field=f"课题「{row.title}」{header}", old=old, new=new))
+        matched = {id(row) for _, row in pairs if row is not None}
+        out += [FieldDiff(field="课题", old=t.title) for t in state.topics if id(t) not in matched]
+    if form.members and _names(state) != [squash(n) for n in form.members]:
+        old_names = "、".join(n for _, n in state.members)
+        out.append(FieldDiff(field="成员", old=old_names, new="、".join(form.members)))
+    return out
