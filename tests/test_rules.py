@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -791,16 +790,14 @@ def _grids(groups: int) -> dict[str, list[list[Any]]]:
     return grid
 
 
-def test_national_office_scale_is_fast(tmp_path: Path) -> None:
+def test_national_office_scale_gives_exactly_the_expected_findings(tmp_path: Path) -> None:
+    # Speed is measured by benchmarks/run.py, not asserted here.
     write_proofs(tmp_path)
     for g in range(2000):
         for t in range(4):
             (tmp_path / "proofs" / f"r{g}-{t}.docx").touch()
     book = build_book(_grids(2000), tmp_path / "全国.xlsx")
     assert (len(book.topics), len(book.members)) == (8000, 16000)
-    start = time.process_time()  # CPU time: other jobs on a busy machine do not count
     findings = check(book)
-    elapsed = time.process_time() - start
     # every group has four topics in the window (R15), nothing else is wrong
     assert hits(findings) == {("R15", "小组", f"A{r}") for r in range(2, 2002)}
-    assert elapsed < 1.5, f"rules took {elapsed:.2f}s"
