@@ -172,6 +172,8 @@ def test_blank_conditional_formats_show_simple_breaches(blank: Path) -> None:
         f"'{schema.MEMBER_SHEET}'!" in f and f.endswith(f">{schema.MAX_MEMBERS})")
         for f in code_rules
     )
+    code = letter(schema.GROUP_SHEET, "code")
+    assert any(f"COUNTIF(${code}:${code},${code}2)>1" in f for f in code_rules)  # 小组编号 twice
     members = cf_rules(wb[schema.MEMBER_SHEET])
     (count,) = members[span(schema.MEMBER_SHEET, "group")]
     assert "COUNTIF(" in count and count.endswith(f">{schema.MAX_MEMBERS})")
@@ -200,7 +202,7 @@ def test_new_and_demo_refuse_to_overwrite(tmp_path: Path) -> None:
     proofs = tmp_path / builder.PROOF_FOLDER
     proofs.mkdir()
     (proofs / "mine.pdf").write_bytes(b"keep")
-    with pytest.raises(XlqcError, match=builder.PROOF_FOLDER):
+    with pytest.raises(XlqcError, match=f"{builder.PROOF_FOLDER}」已存在.*空文件夹"):
         builder.demo_workbook(tmp_path / "另一个.xlsx")
     assert not (tmp_path / "另一个.xlsx").exists()
     assert [p.name for p in proofs.iterdir()] == ["mine.pdf"]

@@ -106,7 +106,11 @@ def demo_workbook(path: Path) -> None:
     Refuses when either already exists, so no clerk's file is ever replaced."""
     path = Path(path)
     _refuse_existing(path)
-    _refuse_existing(path.parent / PROOF_FOLDER)
+    proofs = path.parent / PROOF_FOLDER
+    if proofs.exists():
+        raise XlqcError(
+            f"「{proofs}」已存在；示例会在总表旁写入证实性材料，请换一个空文件夹运行 xlqc demo"
+        )
     _write_sample(path)
 
 
