@@ -113,3 +113,9 @@ def test_new_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["new", str(path)]) == 2
     assert "已存在" in capsys.readouterr().err
     assert digest(path) == before
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "总表.xlsx"
+    assert main(["new", str(path)]) == 0
+    assert path.stat().st_mode & 0o044  # readable by others like any saved file, not 0600

@@ -33,6 +33,7 @@ def atomic_path(dest: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        _set_mode(tmp, dest)
         try:
             os.replace(tmp, dest)
         except PermissionError:
@@ -41,6 +42,19 @@ def atomic_path(dest: Path) -> Iterator[Path]:
             ) from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _set_mode(tmp: Path, dest: Path) -> None:
+    """mkstemp makes files private (0600); give the result the mode a plain write would:
+    the replaced file's own mode, else the default under the user's umask."""
+    try:
+        mode = dest.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, mode)
 
 
 def backup(path: Path) -> Path:
