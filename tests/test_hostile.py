@@ -1,0 +1,349 @@
+"""Broken and hostile input (DESIGN.md §6): one Chinese line and exit 2, or the right finding,
+never a traceback, and every input file byte-identical afterwards."""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import hostile
+import openpyxl
+import pytest
+from hostile import (
+    BLANK_ROWS,
+    FORMULA_CODE,
+    FORMULA_TEXT,
+    IMPOSSIBLE_DATES,
+    LONGEST_CELL,
+    SECRET,
+    TEXT_DATES,
+    assert_refused,
+    column_of,
+    missing,
+    needs,
+    run,
+    snapshot,
+)
+
+from xlqc import reading, schema
+from xlqc.reading import read_book
+
+# Input that is not a usable master workbook -> the words the one line on stderr must hold.
+REFUSED: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "not a zip": (hostile.not_a_zip, "不是 Excel 工作簿"),
+    "empty file": (hostile.empty_file, "空文件"),
+    "zip, not a workbook": (hostile.zip_not_workbook, "不是 Excel 工作簿"),
+    "truncated": (hostile.truncated_workbook, "损坏"),
+    ".xls": (hostile.old_xls, ".xls"),
+    "encrypted .xlsx": (hostile.xls_renamed_xlsx, "密码"),
+    ".csv": (hostile.csv_file, "CSV"),
+    "lock file": (hostile.lock_file, "锁定文件"),
+    "50 MB": (hostile.too_big, "40 MB"),
+    "missing sheet": (hostile.missing_sheet, "缺少工作表「成员」"),
+    "missing header": (hostile.missing_header, "缺少列「注册日期」"),
+    "duplicated header": (hostile.duplicated_header, "「电话」出现了两次"),
+    "XML bomb": (hostile.xml_bomb, "损坏"),
+    "XML bomb in sharedStrings": (hostile.xml_bomb_shared_strings, "损坏"),
+    "external entity": (hostile.external_entity, "损坏"),
+    "zip bomb": (hostile.zip_bomb, "异常巨大"),
+    "zip bomb, lying size": (hostile.zip_bomb_lying, "损坏"),
+}
+# Layout problems are found when reading the sheets: commands that only rewrite a workbook
+# (clear, normalize) may accept them, since they do not need the master-workbook layout.
+LAYOUT = {"missing sheet", "missing header", "duplicated header"}
+
+# Every command that opens a workbook; OUT is a path outside the input folder.
+COMMANDS: dict[str, tuple[list[str], str | None]] = {
+    "validate --json": (["validate", "--json", "{in}"], None),
+    "validate": (["validate", "{in}"], "xlqc.report"),
+    "validate --mark": (["validate", "--json", "--mark", "{out}", "{in}"], "xlqc.marks"),
+    "validate --in-place": (["validate", "--json", "--in-place", "{in}"], "xlqc.marks"),
+    "clear -o": (["clear", "-o", "{out}", "{in}"], "xlqc.marks"),
+    "clear --in-place": (["clear", "--in-place", "{in}"], "xlqc.marks"),
+    "normalize -o": (["normalize", "-o", "{out}", "{in}"], "xlqc.normalize"),
+    "normalize --in-place": (["normalize", "--in-place", "{in}"], "xlqc.normalize"),
+    "export": (["export", "{in}", "-o", "{outdir}"], "xlqc.documents"),
+}
+
+
+def _args(template: list[str], src: Path, tmp: Path) -> list[str]:
+    values = {
+        "{in}": str(src),
+        "{out}": str(tmp / "out" / "标记.xlsx"),
+        "{outdir}": str(tmp / "导出"),
+    }
+    return [values.get(a, a) for a in template]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("case", REFUSED)
+def test_refused_with_one_chinese_line(
+    case: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template, module = COMMANDS[command]
+    if module and missing(module):
+        pytest.skip(f"{module} does not exist yet")
+    build, fragment = REFUSED[case]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    src = build(folder)
+    before = snapshot(folder)
+    outcome = run(capsys, *_args(template, src, tmp_path))
+    if case in LAYOUT and command.split()[0] in ("clear", "normalize") and outcome.code == 0:
+        return  # a rewrite that does not need the layout; --in-place keeps a backup (test_preserve)
+    assert_refused(outcome, fragment)
+    assert snapshot(folder) == before, "the input folder changed"
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert not (tmp_path / "导出").exists()
+
+
+def test_refusals_are_quick(tmp_path: Path) -> None:
+    """The size and bomb checks look at the zip directory only: no decompression, no hang."""
+    for build in (hostile.too_big, hostile.zip_bomb, hostile.zip_bomb_lying, hostile.xml_bomb):
+        folder = tmp_path / build.__name__
+        folder.mkdir()
+        src = build(folder)
+        start = time.perf_counter()
+        with pytest.raises(reading.XlqcError):
+            read_book(src)
+        assert time.perf_counter() - start < 5, build.__name__
+
+
+def test_size_limit_is_the_one_in_the_message(tmp_path: Path) -> None:
+    src = hostile.too_big(tmp_path)
+    assert src.stat().st_size > reading.MAX_FILE_BYTES
+    with pytest.raises(reading.XlqcError, match=f"{reading.MAX_FILE_BYTES // 1048576} MB"):
+        read_book(src)
+
+
+def test_external_entity_is_never_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = hostile.external_entity(tmp_path)
+    outcome = run(capsys, "validate", "--json", src)
+    assert outcome.code == 2
+    assert SECRET not in outcome.out + outcome.err
+
+
+# --- a folder with Excel's lock file -------------------------------------------------------
+
+
+@needs("xlqc.rules")
+def test_folder_skips_the_lock_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lock = hostile.lock_file(tmp_path)
+    before = snapshot(tmp_path)
+    outcome = run(capsys, "validate", "--json", tmp_path)
+    assert outcome.code == 0, outcome
+    files = {f["file"] for f in json.loads(outcome.out)}
+    assert not any(lock.name in f for f in files)
+    assert "锁定文件" not in outcome.err
+    assert snapshot(tmp_path) == before
+
+
+# --- input read correctly, or reported as findings -----------------------------------------
+
+
+def _validate(capsys: pytest.CaptureFixture[str], src: Path) -> tuple[int, list[dict[str, str]]]:
+    before = snapshot(src.parent)
+    outcome = run(capsys, "validate", "--json", src)
+    assert "Traceback" not in outcome.err and "内部错误" not in outcome.err, outcome.err
+    assert snapshot(src.parent) == before, "validate changed its input folder"
+    return outcome.code, json.loads(outcome.out)
+
+
+def _at(findings: list[dict[str, str]], rule: str) -> set[str]:
+    return {f"{f['sheet']}!{f['cell']}" for f in findings if f["rule"] == rule}
+
+
+def _group_cell(header: str, row: int = 2) -> str:
+    return f"{schema.GROUP_SHEET}!{column_of(schema.GROUP_SHEET, header)}{row}"
+
+
+@needs("xlqc.rules")
+def test_merged_cells_leave_the_second_row_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Merging A2:A3 on 课题 keeps the value in A2 only; A3 is reported empty, not guessed."""
+    code, findings = _validate(capsys, hostile.merged_cells(tmp_path))
+    assert code == 1
+    assert f"{schema.TOPIC_SHEET}!A3" in _at(findings, "R01")
+
+
+@needs("xlqc.rules")
+def test_formulas_are_read_as_their_cached_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = hostile.formulas_cached(tmp_path)
+    group = read_book(src).groups[0]
+    assert (group.name, group.dept) == ("配电运检QC小组", "运维检修部")
+    code, findings = _validate(capsys, src)
+    assert (code, [f for f in findings if f["severity"] == "error"]) == (0, [])
+
+
+@needs("xlqc.rules")
+def test_formula_never_calculated_is_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A formula without a cached value (written by a program, never opened in Excel) is read
+    as empty: the clerk is told the required cell is empty rather than shown a guess."""
+    code, findings = _validate(capsys, hostile.formula_without_cache(tmp_path))
+    assert code == 1
+    assert _at(findings, "R01") == {_group_cell("联系部门")}
+
+
+@needs("xlqc.rules")
+def test_error_values_are_reported_as_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#REF! and #N/A arrive as empty cells from the reader: a required field holding one is R01.
+    (The message says 为空 although Excel shows #REF!; see the note in SECURITY.md.)"""
+    code, findings = _validate(capsys, hostile.error_values(tmp_path))
+    assert code == 1
+    assert _at(findings, "R01") == {_group_cell("联系部门"), _group_cell("地址")}
+
+
+@needs("xlqc.rules")
+def test_every_listed_text_date_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = hostile.text_dates(tmp_path)
+    starts = {t.raw["start"]: t.start for t in read_book(src).topics}
+    for text, expected in TEXT_DATES.items():
+        assert starts[text] is not None and starts[text].value == expected, text
+    code, findings = _validate(capsys, src)
+    assert _at(findings, "R08") == set()
+    assert code == 0
+
+
+@needs("xlqc.rules")
+def test_impossible_dates_are_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, findings = _validate(capsys, hostile.impossible_dates(tmp_path))
+    assert code == 1
+    first = len(hostile.GOOD_TOPICS) + 2
+    start = column_of(schema.TOPIC_SHEET, "活动开始")
+    expected = {f"{schema.TOPIC_SHEET}!{start}{first + i}" for i in range(len(IMPOSSIBLE_DATES))}
+    assert _at(findings, "R08") == expected
+    messages = " ".join(f["message"] for f in findings if f["rule"] == "R08")
+    assert all(text in messages for text in IMPOSSIBLE_DATES)
+
+
+@needs("xlqc.rules")
+def test_longest_cells_are_counted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = hostile.huge_cells(tmp_path)
+    assert len(read_book(src).groups[0].summary) == LONGEST_CELL
+    code, findings = _validate(capsys, src)
+    assert code == 1
+    assert _at(findings, "R06") == {_group_cell("活动综述")}
+    assert _at(findings, "R07") == {_group_cell("推荐意见")}
+    assert all(str(LONGEST_CELL) in f["message"] for f in findings if f["rule"] in ("R06", "R07"))
+
+
+@needs("xlqc.rules")
+def test_blank_formatted_rows_are_skipped_quickly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """100,000 styled empty rows per sheet: read in seconds (a generous bound against hangs and
+    per-row work, not a benchmark), and no phantom rows."""
+    src = hostile.blank_formatted_rows(tmp_path)
+    with zipfile.ZipFile(src) as zf:
+        assert zf.read(hostile.SHEET_PART[schema.TOPIC_SHEET]).count(b"<row ") > BLANK_ROWS
+    start = time.perf_counter()
+    code, findings = _validate(capsys, src)
+    assert time.perf_counter() - start < 30
+    book = read_book(src)
+    assert (len(book.groups), len(book.topics), len(book.members)) == (1, 2, 5)
+    assert code == 0 and [f for f in findings if f["severity"] == "error"] == []
+
+
+@needs("xlqc.rules")
+def test_formula_like_text_is_read_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = hostile.formula_text(tmp_path)
+    book = read_book(src)
+    group = book.groups[0]
+    assert group.code == FORMULA_CODE
+    assert [group.raw[f] for f in ("name", "address", "contact", "dept", "opinion")] == [
+        FORMULA_TEXT[h] for h in ("小组名称", "地址", "直接联系人", "联系部门", "推荐意见")
+    ]
+    assert "=李明" in [m.name for m in book.members]
+    _, findings = _validate(capsys, src)
+    assert _at(findings, "R13") == {_group_cell("邮箱")}
+    assert _at(findings, "R10") == set()  # "=G001" links the sheets like any other code
+
+
+@needs("xlqc.rules")
+@pytest.mark.parametrize("build", [hostile.emoji_text, hostile.markup_text, hostile.path_names])
+def test_unusual_text_is_plain_data(
+    build: Callable[[Path], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Emoji, characters outside the BMP, markup and path-like names: read verbatim, no error
+    finding because of them."""
+    src = build(tmp_path)
+    book = read_book(src)
+    wb = openpyxl.load_workbook(src)
+    ws = wb[schema.GROUP_SHEET]
+    for group in book.groups:
+        for field in ("org", "name", "summary"):
+            col = column_of(schema.GROUP_SHEET, schema.column(schema.GROUP_SHEET, field).header)
+            assert group.raw[field] == ws[f"{col}{group.row}"].value
+    code, findings = _validate(capsys, src)
+    assert code == 0, [f for f in findings if f["severity"] == "error"]
+
+
+# --- the written workbooks keep user text as text ------------------------------------------
+
+
+def _formula_parts(path: Path) -> list[str]:
+    """Sheet parts of ``path`` holding a formula element."""
+    with zipfile.ZipFile(path) as zf:
+        return [
+            n
+            for n in zf.namelist()
+            if n.startswith("xl/worksheets/") and (b"<f>" in zf.read(n) or b"<f " in zf.read(n))
+        ]
+
+
+def _formula_like_cells(path: Path) -> dict[str, str]:
+    """Every cell whose text starts with = + - @, with openpyxl's data type ('s' = text)."""
+    wb = openpyxl.load_workbook(path)
+    return {
+        f"{ws.title}!{c.coordinate}": c.data_type
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value[:1] in "=+-@"
+    }
+
+
+@needs("xlqc.marks")
+@needs("xlqc.rules")
+def test_marked_copy_stores_formula_like_text_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = hostile.formula_text(tmp_path / "in")
+    out = tmp_path / "标记.xlsx"
+    before = snapshot(src.parent)
+    outcome = run(capsys, "validate", "--json", "--mark", out, src)
+    assert outcome.code == 1, outcome
+    assert snapshot(src.parent) == before
+    assert _formula_parts(src) == [] and _formula_parts(out) == []
+    cells = _formula_like_cells(out)
+    assert set(cells.values()) == {"s"}
+    results = [c for c in cells if c.startswith(schema.RESULT_SHEET + "!")]
+    assert results, "the 小组编号 =G001 should appear on 校验结果"
+    assert set(_formula_like_cells(src)) <= set(cells)
+
+
+@needs("xlqc.normalize")
+def test_normalized_copy_stores_formula_like_text_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = hostile.formula_text(tmp_path / "in")
+    out = tmp_path / "规范.xlsx"
+    before = snapshot(src.parent)
+    outcome = run(capsys, "normalize", "-o", out, src)
+    assert outcome.code == 0, outcome
+    assert snapshot(src.parent) == before
+    assert _formula_parts(out) == []
+    assert set(_formula_like_cells(out).values()) == {"s"}
+    assert set(_formula_like_cells(src)) <= set(_formula_like_cells(out))
