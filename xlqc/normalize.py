@@ -1,0 +1,161 @@
+"""规范文本: apply the R17 fix (:func:`xlqc.text.normalize_text`) to a saved master workbook.
+
+Only the data rows of 小组, 课题 and 成员 are touched, and in them only the text columns
+(schema kinds text, choice and longtext — never dates, paths or 校验状态), i.e. exactly the cells
+R17 looks at. Headers, 设置, the clerk's own sheets and formula cells stay as they are. A fixed
+value is written as text, so "=1+1" typed as text never becomes a formula.
+
+:func:`normalize_file` writes nothing when nothing needs fixing: it returns ``[]`` and the caller
+says so (无需修改). :func:`normalize_value` is the per-value core the live-Excel button reuses.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xlqc import schema
+from xlqc.errors import XlqcError
+from xlqc.model import Row
+from xlqc.reading import read_book
+from xlqc.safeio import atomic_path
+from xlqc.text import normalize_text
+
+# Columns whose cells are free text a clerk typed; the others hold dates, paths or xlqc's status.
+TEXT_KINDS = frozenset({"text", "choice", "longtext"})
+
+_EXCERPT = 60  # longer values are shown around their changes
+_CONTEXT = 8
+_SHOWN = {
+    "\n": "↵",
+    "\r": "[回车符]",
+    "\t": "[Tab]",
+    "\u3000": "[全角空格]",
+    "\u00a0": "[不间断空格]",
+    "\u200b": "[零宽空格]",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cell ``normalize_file`` rewrote."""
+
+    sheet: str
+    cell: str  # "B3"
+    before: str
+    after: str  # "" when the cell held only white space and is now empty
+    header: str = ""  # the column's Chinese header, for messages
+
+
+def normalize_value(value: Any) -> Any:
+    """The fixed text for a ``str``; any other value (number, date, None…) unchanged."""
+    return normalize_text(value) if isinstance(value, str) else value
+
+
+def normalize_file(src: Path, dst: Path) -> list[Change]:
+    """Fix the text cells of ``src`` and save the workbook to ``dst`` (atomically).
+
+    Returns the changes in sheet, row, column order. When there are none, ``dst`` is not
+    written. ``dst`` may be ``src`` only when the caller has made a backup (``--in-place``).
+    Unreadable input raises :class:`XlqcError`.
+    """
+    src, dst = Path(src), Path(dst)
+    book = read_book(src)  # refuses broken files and checks sheets and headers first
+    wb = _load(src)
+    changes: list[Change] = []
+    for sheet, columns in schema.DATA_SHEETS.items():
+        ws = wb[sheet]
+        letters = book.columns.get(sheet, {})
+        text_columns = [c for c in columns if c.kind in TEXT_KINDS and c.field in letters]
+        rows: list[Row] = getattr(book, _ROWS[sheet])
+        for row in rows:
+            for col in text_columns:
+                address = f"{letters[col.field]}{row.row}"
+                if change := _fix_cell(ws[address], sheet, address, col.header):
+                    changes.append(change)
+    if changes:
+        with atomic_path(dst) as tmp:
+            try:
+                wb.save(tmp)
+            except OSError as exc:
+                raise XlqcError(f"无法写入「{dst.name}」：{exc.strerror or exc}") from None
+    return changes
+
+
+_ROWS = {schema.GROUP_SHEET: "groups", schema.TOPIC_SHEET: "topics", schema.MEMBER_SHEET: "members"}
+
+
+def describe(change: Change) -> str:
+    """One Chinese line for the clerk: 小组!B3（组织名称）：「 国网…  」→「国网…」."""
+    before, after = _excerpt(change.before, change.after)
+    where = f"{change.sheet}!{change.cell}" + (f"（{change.header}）" if change.header else "")
+    after_shown = f"「{_visible(after)}」" if change.after else "（清空）"
+    return f"{where}：「{_visible(before)}」→{after_shown}"
+
+
+def _load(src: Path) -> Any:
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about parts it does not keep; --in-place is guarded by xlqc.preserve
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(
+                src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True
+            )
+    except Exception as exc:  # openpyxl raises many types for damaged packages
+        raise XlqcError(f"无法打开「{src.name}」进行文本规范：{exc}") from None
+
+
+def _fix_cell(cell: Any, sheet: str, address: str, header: str) -> Change | None:
+    """Normalize one cell in place; the change, or ``None`` when it is left as it was."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.cell.rich_text import CellRichText
+
+    if isinstance(cell, MergedCell) or cell.data_type == "f":
+        return None
+    value = cell.value
+    if isinstance(value, CellRichText):
+        value = str(value)  # in-cell formatting is dropped only where the text changes
+    if not isinstance(value, str):
+        return None
+    fixed = normalize_text(value)
+    if fixed == value:
+        return None
+    cell.value = fixed or None
+    if fixed:
+        cell.data_type = "s"  # text stays text even when it starts with = + - @
+    return Change(sheet=sheet, cell=address, before=value, after=fixed, header=header)
+
+
+def _excerpt(before: str, after: str) -> tuple[str, str]:
+    """Both values; for long ones the stretch from the first to the last change, with a little
+    context, its middle elided when it is long itself."""
+    if max(len(before), len(after)) <= _EXCERPT:
+        return before, after
+    shortest = min(len(before), len(after))
+    head = 0
+    while head < shortest and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    start, cut_end = max(0, head - _CONTEXT), max(0, tail - _CONTEXT)
+
+    def stretch(s: str) -> str:
+        piece = s[start : len(s) - cut_end]
+        if len(piece) > _EXCERPT:
+            half = _EXCERPT // 2
+            piece = piece[:half] + "…" + piece[-half:]
+        return ("…" if start else "") + piece + ("…" if cut_end else "")
+
+    return stretch(before), stretch(after)
+
+
+def _visible(s: str) -> str:
+    """``s`` with invisible characters shown as labels, so the clerk sees what was removed."""
+    if s.isprintable():
+        return s
+    return "".join(_SHOWN.get(ch) or (ch if ch.isprintable() else f"[U+{ord(ch):04X}]") for ch in s)
