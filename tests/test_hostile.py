@@ -347,3 +347,121 @@ def test_normalized_copy_stores_formula_like_text_as_text(
     assert _formula_parts(out) == []
     assert set(_formula_like_cells(out).values()) == {"s"}
     assert set(_formula_like_cells(src)) <= set(_formula_like_cells(out))
+
+
+# --- exports: user text escaped, file names safe and inside the output folder ---------------
+
+WINDOWS_FORBIDDEN = set('<>:"/\\|?*')
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{d}{i}" for d in ("COM", "LPT") for i in range(10)
+}
+
+
+def _export(capsys: pytest.CaptureFixture[str], src: Path, out: Path) -> list[Path]:
+    """``xlqc export --all --zip``: the files written, after checking nothing else changed."""
+    outside = snapshot(src.parent)
+    outcome = run(capsys, "export", src, "-o", out, "--all", "--zip")
+    assert outcome.code == 0, outcome
+    assert "Traceback" not in outcome.err + outcome.out
+    assert snapshot(src.parent) == outside, "export changed the workbook's folder"
+    return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _form2(files: list[Path]) -> list[Path]:
+    return [p for p in files if p.suffix == ".docx" and p.parent.name.startswith("附件2")]
+
+
+@needs("xlqc.documents")
+def test_export_prints_markup_literally(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """& < > " and Jinja/Word markup in user text come out as the clerk typed them."""
+    src = hostile.markup_text(tmp_path / "in")
+    files = _export(capsys, src, tmp_path / "导出")
+    (form,) = _form2(files)
+    text = _docx_text(form)
+    for header in ("组织名称", "小组名称", "活动综述"):
+        assert hostile.MARKUP_TEXT[header] in text, header
+    assert "49" not in text and "QCQCQC" not in text  # {{ 7*7 }} and the loop never ran
+    forms = [_docx_text(p) for p in files if p.name.startswith("附件3")]
+    assert forms and hostile.MARKUP_TEXT["推荐意见"] in forms[0]
+
+
+@needs("xlqc.documents")
+def test_export_file_names_are_safe_and_inside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """../, CON, NUL, COM1, LPT1.txt, forbidden characters and trailing dots as 组织名称 and
+    小组名称: every file lands inside the output folder under a name Windows accepts."""
+    src = hostile.path_names(tmp_path / "in")
+    out = tmp_path / "work" / "导出"
+    files = _export(capsys, src, out)
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["导出"]
+    assert len(_form2(files)) == len(hostile.PATH_NAMES)
+    zips = [p for p in files if p.suffix == ".zip"]
+    with zipfile.ZipFile(zips[0]) as zf:
+        archived = zf.namelist()
+    names = [str(p.relative_to(out)) for p in files] + archived
+    for name in names:
+        assert not name.startswith("/") and "\\" not in name, name
+        for part in Path(name).parts:
+            assert part not in ("..", "."), name
+            assert not WINDOWS_FORBIDDEN & set(part), name
+            assert part == part.rstrip(" ."), name
+            assert part.split(".")[0].strip().upper() not in WINDOWS_RESERVED, name
+    for p in files:
+        assert p.resolve().is_relative_to(out.resolve())
+
+
+@needs("xlqc.documents")
+def test_export_keeps_emoji_and_characters_outside_the_bmp(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = hostile.emoji_text(tmp_path / "in")
+    files = _export(capsys, src, tmp_path / "导出")
+    (form,) = _form2(files)
+    text = _docx_text(form)
+    assert hostile.EMOJI_TEXT["组织名称"] in text
+    assert hostile.EMOJI_TEXT["活动综述"] in text
+
+
+@needs("xlqc.documents")
+def test_exported_workbooks_store_formula_like_text_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """附件4 .xlsx and the manifest hold 组织名称/小组名称 as text, never as formulas."""
+    src = hostile.formula_text(tmp_path / "in")
+    files = _export(capsys, src, tmp_path / "导出")
+    books = [p for p in files if p.suffix == ".xlsx"]
+    assert books
+    for book in books:
+        assert _formula_parts(book) == [], book.name
+        assert set(_formula_like_cells(book).values()) <= {"s"}, book.name
+    summary = [b for b in books if b.name.startswith("附件4")]
+    assert summary and FORMULA_TEXT["小组名称"] in _formula_like_cells_values(summary[0])
+
+
+def _formula_like_cells_values(path: Path) -> set[str]:
+    wb = openpyxl.load_workbook(path)
+    return {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value}
+
+
+def test_templates_render_in_a_sandbox() -> None:
+    """A template a clerk restyled (or was sent) cannot reach Python internals; values are
+    escaped for XML."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from xlqc.templating import sandbox
+
+    env = sandbox()
+    assert isinstance(env, SandboxedEnvironment)
+    assert env.from_string("{{ v }}").render(v='<w:t>&"') == "&lt;w:t&gt;&amp;&#34;"
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        env.from_string("{{ ''.__class__.__mro__[1].__subclasses__() }}").render()
