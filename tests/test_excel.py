@@ -1,0 +1,561 @@
+"""The Excel front end against the xlwings double: same findings and marks as the file path,
+clearing gives the clerk's workbook back, failures become message boxes, and the number of
+calls to Excel does not grow with the number of rows."""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+import sys
+import tempfile
+import types
+from datetime import date
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlwings.main as real
+import xlwings_double as xd
+from conftest import GOOD_GROUP, GOOD_MEMBERS, GOOD_TOPICS, write_proofs, write_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from xlqc import marks, schema
+from xlqc.excel import handlers, on_ribbon, read_live_book
+from xlqc.excel.live import ADDRESS_LIMIT, join_addresses
+from xlqc.excel.marking import saved_fill
+from xlqc.marks import STATE_SHEET, clear_file, mark_file
+from xlqc.reading import read_book
+from xlqc.rules import check
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "workbook" / "示例总表.xlsx"
+BOOK_SHEETS = (schema.SETTINGS_SHEET, schema.GROUP_SHEET, schema.TOPIC_SHEET, schema.MEMBER_SHEET)
+YELLOW, GREEN = (255, 255, 0), (0, 176, 80)
+
+
+# --------------------------------------------------------------------------------------------
+# Workbooks
+
+
+def clerk_book(folder: Path) -> Path:
+    """Groups with breaches of several rules, user text that looks like formulas and numbers,
+    and the clerk's own fills and notes, some on cells xlqc will mark."""
+    write_proofs(folder)
+    bad = dict(
+        GOOD_GROUP,
+        小组编号="G002",
+        组织名称=" 泰州 供电公司",  # R17
+        电话="12345",  # R13
+        注册日期="2025年1月",  # R02
+    )
+    odd = dict(
+        GOOD_GROUP,
+        小组编号="G004",
+        小组名称="=SUM(A1:A3)",
+        直接联系人="@张三",
+        电话="0523-86012345",
+    )
+    formula_like = dict(GOOD_GROUP, 小组编号="=G5", 小组名称="=G5小组")  # text, never a formula
+    topics = [*GOOD_TOPICS, *(dict(t, 小组编号="G004") for t in GOOD_TOPICS)]
+    topics.append(dict(GOOD_TOPICS[0], 小组编号="G999"))  # R10
+    members = [*GOOD_MEMBERS, *(dict(m, 小组编号="G004") for m in GOOD_MEMBERS)]
+    path = write_workbook(
+        folder / "总表.xlsx", [GOOD_GROUP, bad, odd, formula_like], topics, members
+    )
+    wb = openpyxl.load_workbook(path)
+    ws = wb[schema.GROUP_SHEET]
+    ws["B3"].fill = PatternFill("solid", fgColor="FFFF00")  # marked by R17
+    ws["B3"].comment = Comment("请核实公章名称", "clerk")
+    ws["C2"].fill = PatternFill("solid", fgColor="00B050")  # never marked
+    ws["I3"].comment = Comment("电话待补", "clerk")  # marked by R13
+    for typed_as_text in ("C4", "A5", "C5"):  # text the clerk typed, not formulas
+        ws[typed_as_text].data_type = "s"
+    wb.save(path)
+    return path
+
+
+def clean_book(folder: Path, groups: int, bad_phones: int = 0) -> Path:
+    """``groups`` groups that pass every rule; the first ``bad_phones`` have a wrong 电话."""
+    write_proofs(folder)
+    rows, topics, members = [], [], []
+    for i in range(groups):
+        code = f"G{i + 1:04d}"
+        phone = "12345" if i < bad_phones else GOOD_GROUP["电话"]
+        rows.append(dict(GOOD_GROUP, 小组编号=code, 小组名称=f"配电运检QC小组{i + 1}", 电话=phone))
+        topics += [dict(t, 小组编号=code) for t in GOOD_TOPICS]
+        members += [dict(m, 小组编号=code) for m in GOOD_MEMBERS]
+    return write_workbook(folder / f"总表{groups}.xlsx", rows, topics, members)
+
+
+def stores(book: xd.Book, names: tuple[str, ...] = BOOK_SHEETS) -> dict[str, Any]:
+    """What the clerk sees of each sheet: values, formulas, fills and notes."""
+    return {
+        n: (s._values.copy(), s._formulas.copy(), s._colors.copy(), s._notes.copy())
+        for n in names
+        for s in [xd.sheet(book, n)]
+    }
+
+
+def press(book: xd.Book, button: str) -> str:
+    """Press a ribbon button; the one message box it shows."""
+    shown = len(xd.alerts(book))
+    on_ribbon(button, book)
+    assert len(xd.alerts(book)) == shown + 1, "exactly one message box per button"
+    assert book.app._screen_updating and book.app._enable_events  # restored
+    return xd.alerts(book)[-1][0]
+
+
+def names(book: xd.Book) -> list[str]:
+    return [s._name for s in book._sheets]
+
+
+# --------------------------------------------------------------------------------------------
+# The double is a faithful subset of xlwings
+
+
+DOUBLES = {
+    xd.App: real.App,
+    xd.Books: real.Books,
+    xd.Book: real.Book,
+    xd.Sheets: real.Sheets,
+    xd.Sheet: real.Sheet,
+    xd.Range: real.Range,
+    xd.Note: real.Note,
+    xd.Font: real.Font,
+}
+
+
+@pytest.mark.parametrize("double", DOUBLES, ids=lambda c: c.__name__)
+def test_double_offers_only_what_xlwings_has(double: type) -> None:
+    original = DOUBLES[double]
+    for name, member in vars(double).items():
+        if name.startswith("_") and name not in ("__len__", "__iter__", "__getitem__"):
+            continue
+        assert hasattr(original, name), f"xlwings.{original.__name__} has no {name}"
+        theirs = inspect.getattr_static(original, name)
+        assert isinstance(member, property) == isinstance(theirs, property), name
+        if isinstance(member, property):
+            assert (member.fset is None) or (theirs.fset is not None), f"{name} is read-only"
+        elif callable(member) and not isinstance(member, property):
+            ours = inspect.signature(member).parameters
+            real_params = inspect.signature(getattr(original, name)).parameters
+            extra = [
+                p for p in ours if p not in real_params and ours[p].kind != ours[p].VAR_KEYWORD
+            ]
+            assert not extra, f"{original.__name__}.{name} has no parameters {extra}"
+
+
+def test_double_behaves_like_excel_where_xlqc_relies_on_it(tmp_path: Path) -> None:
+    book = xd.load(clean_book(tmp_path, 1))
+    sheet = book.sheets[schema.GROUP_SHEET]
+    sheet.range("A10").value = [["'=1+1"], ["0523"], ["'0523"], ['=HYPERLINK("#\'小组\'!A1","A1")']]
+    assert sheet.range((10, 1), (13, 1)).value == ["=1+1", 523.0, "0523", "A1"]
+    with pytest.raises(ValueError, match="255"):
+        sheet.range(",".join(f"A{i}" for i in range(1, 80))).color = YELLOW
+    sheet.range("B2").add_note("x")
+    with pytest.raises(ValueError, match="already"):
+        sheet.range("B2").add_note("y")
+    assert sheet.range("A1").options(ndim=2).value == [["小组编号"]]
+
+
+# --------------------------------------------------------------------------------------------
+# One reading path
+
+
+@pytest.mark.parametrize("which", ["sample", "clerk"])
+def test_live_path_and_file_path_give_the_same_findings(which: str, tmp_path: Path) -> None:
+    path = SAMPLE if which == "sample" else clerk_book(tmp_path)
+    if not path.exists():
+        pytest.skip("workbook/示例总表.xlsx not built yet (xlqc.builder)")
+    from_file = check(read_book(path), file=str(path))
+    live = read_live_book(xd.load(path))
+    assert live.path == path
+    assert check(live, file=str(path)) == from_file
+    assert len({f.rule for f in from_file}) >= 5  # a sample that exercises the rules
+
+
+def test_reading_costs_a_fixed_number_of_reads_per_sheet(tmp_path: Path) -> None:
+    book = xd.load(clean_book(tmp_path, 30))
+    read_live_book(book)
+    calls = xd.calls(book)
+    assert calls["Range.value.get"] == 4
+    assert calls["Sheet.used_range"] == 4
+    assert sum(calls.values()) <= 4 * 7 + 2  # a handful per sheet, whatever the rows
+
+
+# --------------------------------------------------------------------------------------------
+# 校验 and 清除标记
+
+
+def test_validate_marks_the_book_as_the_file_path_does(tmp_path: Path) -> None:
+    path = clerk_book(tmp_path)
+    live = xd.load(path)
+    message = press(live, "validate")
+    book = read_book(path)
+    findings = check(book, file=str(path))
+    assert f"错误 {sum(f.severity == 'error' for f in findings)} 条" in message
+    assert "「校验结果」" in message
+    mark_file(path, tmp_path / "marked.xlsx", book, findings)
+    marked = xd.load(tmp_path / "marked.xlsx")
+    assert names(live) == names(marked) == [*BOOK_SHEETS, schema.RESULT_SHEET, STATE_SHEET]
+    assert stores(live) == stores(marked)
+    result_live = xd.sheet(live, schema.RESULT_SHEET)
+    result_file = xd.sheet(marked, schema.RESULT_SHEET)
+    assert result_live._values == result_file._values
+    assert result_live._colors == result_file._colors
+    assert live.sheets.active._name == schema.RESULT_SHEET
+    assert not xd.sheet(live, STATE_SHEET)._visible
+
+    def state(book: xd.Book) -> list[tuple[str, str, Any, str]]:
+        grid = xd.sheet(book, STATE_SHEET)._values
+        rows = max(r for r, _ in grid)
+        saved = [
+            marks.SavedCell.from_row([grid.get((r, c)) for c in range(1, 8)])
+            for r in range(2, rows + 1)
+        ]
+        return [(s.sheet, s.cell, saved_fill(s), s.comment) for s in saved if s]
+
+    assert state(live) == state(marked)
+    assert (schema.GROUP_SHEET, "B3", YELLOW, "请核实公章名称") in state(live)
+
+
+def test_validate_twice_equals_validate_once(tmp_path: Path) -> None:
+    live = xd.load(clerk_book(tmp_path))
+    press(live, "validate")
+    once = stores(live, (*BOOK_SHEETS, schema.RESULT_SHEET, STATE_SHEET))
+    press(live, "validate")
+    assert stores(live, (*BOOK_SHEETS, schema.RESULT_SHEET, STATE_SHEET)) == once
+    assert names(live).count(schema.RESULT_SHEET) == 1
+
+
+def test_clear_gives_back_exactly_what_the_clerk_had(tmp_path: Path) -> None:
+    live = xd.load(clerk_book(tmp_path))
+    before = stores(live)
+    press(live, "validate")
+    group_sheet = xd.sheet(live, schema.GROUP_SHEET)
+    assert group_sheet._notes[xd.key("B3")].startswith("请核实公章名称\n\n【xlqc】")
+    assert group_sheet._colors[xd.key("B3")] == (255, 235, 156)
+    message = press(live, "clear")
+    assert "恢复" in message
+    assert stores(live) == before
+    assert names(live) == list(BOOK_SHEETS)
+    assert press(live, "clear").startswith("已清除")  # nothing left: still fine
+
+
+def test_a_fill_the_clerk_changed_after_validating_is_kept(tmp_path: Path) -> None:
+    live = xd.load(clerk_book(tmp_path))
+    press(live, "validate")
+    xd.sheet(live, schema.GROUP_SHEET)._colors[xd.key("I3")] = GREEN  # the clerk recolours
+    press(live, "clear")
+    assert xd.sheet(live, schema.GROUP_SHEET)._colors[xd.key("I3")] == GREEN
+
+
+def test_marks_cross_between_the_file_path_and_the_live_path(tmp_path: Path) -> None:
+    path = clerk_book(tmp_path)
+    original = stores(xd.load(path))
+    # marked from the command line, cleared in Excel
+    book = read_book(path)
+    marked = tmp_path / "marked.xlsx"
+    mark_file(path, marked, book, check(book))
+    in_excel = xd.load(marked)
+    press(in_excel, "clear")
+    assert stores(in_excel) == original
+    # marked in Excel, saved, cleared from the command line
+    live = xd.load(path)
+    press(live, "validate")
+    saved = xd.dump(live, tmp_path / "saved.xlsx")
+    clear_file(saved, tmp_path / "cleared.xlsx")
+    cleared = xd.load(tmp_path / "cleared.xlsx")
+    assert names(cleared) == list(BOOK_SHEETS)
+    assert stores(cleared) == original
+
+
+def test_theme_and_indexed_fills_saved_by_the_file_path_come_back_as_colours() -> None:
+    def saved(color: str) -> marks.SavedCell:
+        return marks.SavedCell("小组", "B2", color, "solid", "")
+
+    assert saved_fill(saved("FFFFFF00")) == YELLOW
+    assert saved_fill(saved("indexed:5")) == YELLOW  # Excel's palette entry 5
+    assert saved_fill(saved("theme:1:0.0")) == (0, 0, 0)  # dk1
+    assert saved_fill(saved("theme:4:0.7999816888943144")) == (218, 227, 243)  # accent1, 80 %
+    assert saved_fill(saved("")) is None
+    assert saved_fill(marks.SavedCell("小组", "B2", "FFFFFF00", "", "")) is None  # no pattern
+
+
+def test_user_text_is_written_as_text_never_as_a_formula(tmp_path: Path) -> None:
+    live = xd.load(clerk_book(tmp_path))
+    press(live, "validate")
+    for name in names(live):
+        sheet = xd.sheet(live, name)
+        for (row, col), formula in sheet._formulas.items():
+            assert name == schema.RESULT_SHEET and col == 6, (name, row, col, formula)
+            assert formula.startswith("=HYPERLINK(\"#'")
+    group_sheet = xd.sheet(live, schema.GROUP_SHEET)
+    assert group_sheet._values[xd.key("C4")] == "=SUM(A1:A3)"  # untouched, still text
+    result = xd.sheet(live, schema.RESULT_SHEET)
+    assert "=G5" in {result._values.get((r, 4)) for r in range(2, 40)}  # 小组编号 column
+
+
+def test_validate_counts_groups_and_findings_in_its_message(tmp_path: Path) -> None:
+    live = xd.load(clean_book(tmp_path, 3))
+    assert press(live, "validate") == "校验完成：没有发现问题，3 个小组全部通过。"
+    result = xd.sheet(live, schema.RESULT_SHEET)
+    assert result._values[(2, 1)] == marks.NO_FINDINGS
+    status = xd.sheet(live, schema.GROUP_SHEET)
+    assert [status._values[(r, 14)] for r in (2, 3, 4)] == ["通过"] * 3
+
+
+# --------------------------------------------------------------------------------------------
+# Calls to Excel
+
+
+def calls_for(folder: Path, groups: int, bad: int) -> tuple[int, dict[str, int]]:
+    live = xd.load(clean_book(folder, groups, bad))
+    xd.reset_calls(live)
+    press(live, "validate")
+    calls = xd.calls(live)
+    return sum(calls.values()), dict(calls)
+
+
+def test_validate_calls_do_not_grow_with_rows(tmp_path: Path) -> None:
+    small, small_calls = calls_for(tmp_path / "a", 100, 0)
+    large, large_calls = calls_for(tmp_path / "b", 500, 0)
+    assert small == large, (small_calls, large_calls)
+    assert large_calls["Range.value.get"] == 4  # one read per sheet
+    assert large < 80
+
+
+def test_validate_calls_grow_with_findings_not_rows(tmp_path: Path) -> None:
+    clean, _ = calls_for(tmp_path / "a", 500, 0)
+    few_small, _ = calls_for(tmp_path / "b", 100, 20)
+    few, calls = calls_for(tmp_path / "c", 500, 20)
+    assert few == few_small
+    assert clean < few <= clean + 20 * 6  # a handful of calls per marked cell
+    assert calls["Range.value.get"] == 4
+
+
+def test_colours_go_on_comma_joined_addresses_under_255_characters(tmp_path: Path) -> None:
+    _, calls = calls_for(tmp_path, 300, 300)
+    # 300 marked 电话 cells, one colour: a few joined writes, not 300
+    assert calls["Range.color.set"] <= 2 * (300 * len(",I123") // ADDRESS_LIMIT + 1)
+
+
+def test_join_addresses_keeps_every_cell_in_order_and_under_the_limit() -> None:
+    cells = [f"AB{r}" for r in range(1, 2000)]
+    chunks = list(join_addresses(cells))
+    assert all(len(c) <= ADDRESS_LIMIT for c in chunks)
+    assert ",".join(chunks).split(",") == cells
+    for chunk, after in pairwise(chunks):  # each chunk is full
+        assert len(chunk) + 1 + len(after.split(",")[0]) > ADDRESS_LIMIT
+
+
+# --------------------------------------------------------------------------------------------
+# Failures become message boxes
+
+
+def test_an_unsaved_workbook_is_explained(tmp_path: Path) -> None:
+    live = xd.load(clean_book(tmp_path, 1))
+    live._fullname = "工作簿1"
+    message = press(live, "validate")
+    assert message.startswith("工作簿还没有保存")
+    assert xd.alerts(live)[-1][2] == "critical"
+
+
+def test_a_missing_sheet_is_explained_and_nothing_is_written(tmp_path: Path) -> None:
+    live = xd.load(clean_book(tmp_path, 1))
+    live._sheets.remove(xd.sheet(live, schema.MEMBER_SHEET))
+    before = stores(live, BOOK_SHEETS[:3])
+    assert "缺少工作表「成员」" in press(live, "validate")
+    assert stores(live, BOOK_SHEETS[:3]) == before
+
+
+def test_an_internal_error_is_a_chinese_box_and_a_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = xd.load(clean_book(tmp_path, 1))
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("xlqc.rules.check", broken)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    message = press(live, "validate")
+    assert message.startswith("xlqc 内部错误：ZeroDivisionError: division by zero")
+    log = tmp_path / handlers.LOG_NAME
+    assert str(log) in message
+    assert "Traceback" in log.read_text(encoding="utf-8")
+
+
+def test_an_unknown_button_is_explained(tmp_path: Path) -> None:
+    live = xd.load(clean_book(tmp_path, 1))
+    assert "未知的按钮「frobnicate」" in press(live, "frobnicate")
+
+
+# --------------------------------------------------------------------------------------------
+# 规范文本
+
+
+def test_normalize_fixes_text_cells_only_and_keeps_formulas(tmp_path: Path) -> None:
+    write_proofs(tmp_path)
+    messy = dict(
+        GOOD_GROUP,
+        组织名称=" 国网江苏省电力有限公司泰州供电分公司 ",
+        小组名称="配电运检ＱＣ小组",
+        电话="１３８１２３４５６７８",  # full-width digits: must come back as text, not a number
+    )
+    members = [dict(m, 姓名=f" {m['姓名']}") if i < 3 else m for i, m in enumerate(GOOD_MEMBERS)]
+    path = write_workbook(tmp_path / "总表.xlsx", [messy], GOOD_TOPICS, members)
+    live = xd.load(path)
+    group_sheet = xd.sheet(live, schema.GROUP_SHEET)
+    address = xd.key("G2")  # 地址 as a formula whose cached text has doubled spaces
+    group_sheet._formulas[address] = '="江苏省泰州市  "&"海陵区"'
+    group_sheet._values[address] = "江苏省泰州市  海陵区"
+
+    def r17() -> list[tuple[str, str]]:
+        return [(f.sheet, f.cell) for f in check(read_live_book(live)) if f.rule == "R17"]
+
+    members_at = [(schema.MEMBER_SHEET, f"C{r}") for r in (2, 3, 4)]
+    groups_at = [(schema.GROUP_SHEET, c) for c in ("B2", "C2", "G2", "I2")]
+    assert sorted(r17()) == sorted(groups_at + members_at)
+    xd.reset_calls(live)
+    message = press(live, "normalize")
+    assert message.startswith("已规范 6 个单元格的文本")
+    # one write per run of adjacent cells in a column: 小组 B2, C2, I2 and 成员 C2:C4
+    assert xd.calls(live)["Range.value.set"] == 4
+    assert group_sheet._values[xd.key("B2")] == "国网江苏省电力有限公司泰州供电分公司"
+    assert group_sheet._values[xd.key("C2")] == "配电运检QC小组"
+    assert group_sheet._values[xd.key("I2")] == "13812345678"
+    assert group_sheet._formulas[address] == '="江苏省泰州市  "&"海陵区"'
+    assert [xd.sheet(live, schema.MEMBER_SHEET)._values[(r, 3)] for r in (2, 3, 4)] == [
+        "王晓东",
+        "李明",
+        "张华",
+    ]
+    assert r17() == [(schema.GROUP_SHEET, "G2")]
+    assert press(live, "normalize") == "没有需要规范的文本。"
+
+
+# --------------------------------------------------------------------------------------------
+# Exports, new workbook, import
+
+
+class FakeExport:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(
+        self,
+        book: Any,
+        findings: list[Any],
+        out_dir: Path,
+        *,
+        include_all: bool = False,
+        pdf: bool = False,
+        make_zip: bool = False,
+        only: str | None = None,
+    ) -> Any:
+        self.calls.append(
+            {"book": book, "findings": findings, "out_dir": out_dir, "zip": make_zip, "only": only}
+        )
+        lines = ["已为 1 个小组生成申报材料", "未导出 G002 泰州 供电公司：3 个错误"]
+        return types.SimpleNamespace(lines=lambda: lines)
+
+
+@pytest.mark.parametrize(
+    ("button", "only", "zipped"),
+    [
+        ("export_forms", "forms", False),
+        ("export_summary", "summary", False),
+        ("export_all", None, True),
+    ],
+)
+def test_exports_validate_first_and_write_beside_the_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, button: str, only: str | None, zipped: bool
+) -> None:
+    fake = FakeExport()
+    monkeypatch.setitem(sys.modules, "xlqc.documents", types.SimpleNamespace(export=fake))
+    path = clerk_book(tmp_path)
+    live = xd.load(path)
+    message = press(live, button)
+    (call,) = fake.calls
+    assert call["out_dir"].parent == tmp_path
+    assert call["out_dir"].name.startswith("xlqc输出_")
+    assert (call["only"], call["zip"]) == (only, zipped)
+    assert call["findings"] == check(read_book(path), file=str(path))
+    assert schema.RESULT_SHEET in names(live)  # validated and marked first
+    assert str(call["out_dir"]) in message
+    assert "未导出 G002 泰州 供电公司：3 个错误" in message
+
+
+def test_export_with_the_real_documents_module(tmp_path: Path) -> None:
+    pytest.importorskip("xlqc.documents")
+    shutil.copytree(SAMPLE.parent, tmp_path / "wb")
+    live = xd.load(tmp_path / "wb" / SAMPLE.name)
+    message = press(live, "export_all")
+    (out,) = [p for p in (tmp_path / "wb").iterdir() if p.name.startswith("xlqc输出_")]
+    assert str(out) in message
+    assert list(out.glob("*.zip"))
+
+
+def test_new_book_is_written_beside_the_workbook_and_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def new_workbook(path: Path) -> None:
+        write_workbook(path)
+
+    monkeypatch.setitem(
+        sys.modules, "xlqc.builder", types.SimpleNamespace(new_workbook=new_workbook)
+    )
+    live = xd.load(clean_book(tmp_path, 1))
+    first = press(live, "new_book")
+    second = press(live, "new_book")
+    stem = f"QC小组总表_{date.today():%Y%m%d}"
+    assert (tmp_path / f"{stem}.xlsx").exists() and (tmp_path / f"{stem}-2.xlsx").exists()
+    assert f"{stem}.xlsx" in first and f"{stem}-2.xlsx" in second
+    opened = [Path(b._fullname).name for b in live.app._books]
+    assert opened[1:] == [f"{stem}.xlsx", f"{stem}-2.xlsx"]
+
+
+def test_import_asks_saves_closes_imports_and_reopens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported: list[tuple[list[Path], Path]] = []
+
+    def import_forms(sources: list[Path], into: Path, **_: Any) -> Any:
+        imported.append((sources, into))
+        return types.SimpleNamespace(lines=lambda: ["新增 2 个小组"])
+
+    monkeypatch.setitem(
+        sys.modules, "xlqc.intake", types.SimpleNamespace(import_forms=import_forms)
+    )
+    forms = tmp_path / "申报表"
+    forms.mkdir()
+    monkeypatch.setattr(handlers, "ask_folder", lambda title, start: forms)
+    path = clean_book(tmp_path, 1)
+    live = xd.load(path)
+    live.app._answers.append("no")
+    on_ribbon("import_forms", live)
+    question, answer = xd.alerts(live)
+    assert "保存并关闭" in question[0] and answer[0] == "已取消导入。"
+    assert not imported and live in live.app._books
+    live.app._answers.append("yes")
+    on_ribbon("import_forms", live)
+    message = xd.alerts(live)[-1][0]
+    assert imported == [([forms], path)]
+    assert live._saved and live not in live.app._books
+    assert [Path(b._fullname) for b in live.app._books] == [path]  # opened again
+    assert "新增 2 个小组" in message
+
+
+def test_import_cancelled_or_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    live = xd.load(clean_book(tmp_path, 1))
+    monkeypatch.setitem(sys.modules, "xlqc.intake", None)  # import fails
+    assert "还不能导入申报表" in press(live, "import_forms")
+    monkeypatch.setitem(
+        sys.modules, "xlqc.intake", types.SimpleNamespace(import_forms=lambda *a, **k: None)
+    )
+    monkeypatch.setattr(handlers, "ask_folder", lambda title, start: None)
+    assert press(live, "import_forms") == "已取消导入。"

@@ -1,0 +1,141 @@
+"""Reading and writing the open workbook through the public xlwings object model, in bulk.
+
+Every function here costs a fixed number of calls to Excel per sheet, or one call per batch of
+cells; none goes cell by cell over the rows. Reading hands the values to
+:func:`xlqc.reading.build_book`, the builder the file reader uses, so the live book and the saved
+file give the same model, the same findings and the same messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from xlqc import schema
+from xlqc.errors import XlqcError
+from xlqc.model import Book
+from xlqc.reading import build_book
+
+RGB = tuple[int, int, int]
+
+ADDRESS_LIMIT = 254  # Excel refuses Range("…") strings of 255 characters and more
+MAX_READ_ROWS = 200_000  # a used range beyond this is stray formatting, not clerks' data
+BOOK_SHEETS = (schema.SETTINGS_SHEET, *schema.DATA_SHEETS)
+
+
+def read_grid(sheet: Any) -> list[list[Any]]:
+    """The sheet's values from A1 to the last used cell, in one read: numbers as floats, dates
+    as datetimes, blanks as None and cell errors as their text (#N/A)."""
+    last = sheet.used_range.last_cell
+    rows, cols = last.row, last.column
+    if rows > MAX_READ_ROWS:
+        raise XlqcError(
+            f"工作表「{sheet.name}」的已用区域延伸到第 {rows} 行，远超总表的正常范围；"
+            "请选中数据下方的空行整行删除、保存后再试"
+        )
+    grid = sheet.range((1, 1), (rows, cols)).options(ndim=2, err_to_str=True).value
+    return [list(row) for row in grid]
+
+
+class LiveBook:
+    """The open workbook with its sheet names and sheet objects, each fetched once."""
+
+    def __init__(self, xbook: Any) -> None:
+        self.xbook = xbook
+        self.names: list[str] = list(xbook.sheet_names)
+        self._sheets: dict[str, Any] = {}
+
+    def sheet(self, name: str) -> Any:
+        if name not in self._sheets:
+            self._sheets[name] = self.xbook.sheets[name]
+        return self._sheets[name]
+
+    def delete(self, name: str) -> None:
+        if name in self.names:
+            self.sheet(name).delete()
+            self.names.remove(name)
+            self._sheets.pop(name, None)
+
+    def add(self, name: str) -> Any:
+        """A new sheet after the last one (Excel makes it the active sheet)."""
+        sheets = self.xbook.sheets
+        sheet = sheets.add(name, after=sheets[len(sheets) - 1])
+        self.names.append(name)
+        self._sheets[name] = sheet
+        return sheet
+
+
+def read_grids(live: LiveBook, names: Iterable[str]) -> dict[str, list[list[Any]]]:
+    """The grids of the named sheets that exist in the workbook (one read each)."""
+    return {name: read_grid(live.sheet(name)) for name in names if name in live.names}
+
+
+def book_path(xbook: Any) -> Path:
+    """The workbook's file; :class:`XlqcError` when it has never been saved to a local folder
+    (proof paths are relative to that folder, and output goes beside it)."""
+    fullname = str(xbook.fullname)
+    if "://" in fullname:
+        raise XlqcError(
+            "这个工作簿直接保存在 OneDrive/SharePoint 网址上，xlqc 找不到它在本机的文件夹；"
+            "请用「另存为」保存到本机文件夹（或 OneDrive 同步文件夹）后再试"
+        )
+    path = Path(fullname)
+    if not path.is_absolute() or not path.parent.is_dir():
+        raise XlqcError("工作簿还没有保存：请先保存到一个文件夹（证实性材料的路径相对于它）再试")
+    return path
+
+
+def read_live_book(xbook: Any) -> Book:
+    """The model of the open workbook: the same as :func:`xlqc.reading.read_book` on the saved
+    file, read with one call per sheet."""
+    path = book_path(xbook)
+    return build_book(read_grids(LiveBook(xbook), BOOK_SHEETS), path)
+
+
+def as_text(value: Any) -> Any:
+    """A value to write so that Excel keeps text as typed: strings get Excel's ' prefix, so
+    user text never becomes a formula (=…), a number (0523…) or a date; "" becomes blank."""
+    if isinstance(value, str):
+        return "'" + value if value else None
+    return value
+
+
+def hex_to_rgb(text: str) -> RGB:
+    """ "FFC7CE" or "FFFFC7CE" -> (255, 199, 206)."""
+    text = text.strip().lstrip("#")[-6:]
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+def rgb_to_hex(rgb: RGB) -> str:
+    return "".join(f"{int(v):02X}" for v in rgb[:3])
+
+
+def join_addresses(cells: Iterable[str], limit: int = ADDRESS_LIMIT) -> Iterator[str]:
+    """Cell addresses joined by commas in strings of at most ``limit`` characters."""
+    chunk = ""
+    for cell in cells:
+        if chunk and len(chunk) + 1 + len(cell) > limit:
+            yield chunk
+            chunk = ""
+        chunk = f"{chunk},{cell}" if chunk else cell
+    if chunk:
+        yield chunk
+
+
+def paint(sheet: Any, cells_by_color: Mapping[RGB | None, Iterable[str]]) -> None:
+    """Fill cells, one call per colour and per 254 characters of addresses (None: no fill)."""
+    for color, cells in cells_by_color.items():
+        for address in join_addresses(sorted(set(cells), key=_cell_order)):
+            sheet.range(address).color = color
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    letters = cell.rstrip("0123456789")
+    return int(cell[len(letters) :] or 0), letters.rjust(3)
+
+
+def write_column(sheet: Any, first_row: int, column: int, values: list[Any]) -> None:
+    """Write ``values`` down one column from ``first_row`` in one call, as text."""
+    if values:
+        sheet.range((first_row, column)).value = [[as_text(v)] for v in values]

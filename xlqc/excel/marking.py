@@ -1,0 +1,240 @@
+"""Marks on the open workbook: the live twin of :func:`xlqc.marks.mark_file` / ``clear_file``.
+
+The plan (which cell gets which fill and note, the 校验状态 texts, the 校验结果 rows) and the
+hidden state sheet's format come from :mod:`xlqc.marks`, so a workbook marked from the command
+line can be cleared in Excel and the other way round. Calls to Excel: a fixed number per sheet,
+plus a few per marked cell (its fill and its note) and one per 254 characters of addresses of one
+colour; never one per row.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl.styles.colors import COLOR_INDEX
+
+from xlqc import marks, schema
+from xlqc.excel.live import (
+    RGB,
+    LiveBook,
+    as_text,
+    hex_to_rgb,
+    paint,
+    read_grid,
+    rgb_to_hex,
+    write_column,
+)
+from xlqc.findings import Finding
+from xlqc.model import Book
+from xlqc.reading import HEADER_SEARCH_ROWS, header_key
+
+XLQC_FILLS = frozenset(schema.FILLS.values())
+RESERVED = (schema.RESULT_SHEET, marks.STATE_SHEET)
+
+# Excel's default theme (Office 2013 and later), in the order theme indexes use:
+# 0 lt1, 1 dk1, 2 lt2, 3 dk2, 4–9 accent1–6.
+_THEME = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000")
+_THEME += ("5B9BD5", "70AD47")
+
+
+# --------------------------------------------------------------------------------------------
+# Clearing
+
+
+def saved_fill(saved: marks.SavedCell) -> RGB | None:
+    """The fill to give back to a cell, as Excel's RGB (None: no fill). Theme colours saved
+    from a file are approximated with Excel's default theme; the public xlwings object model
+    sets RGB only."""
+    text = saved.fill_color
+    if not saved.fill_pattern or not text or text == "auto":
+        return None
+    kind, _, rest = text.partition(":")
+    if kind == "indexed":
+        index = int(rest)
+        return hex_to_rgb(COLOR_INDEX[index]) if 0 <= index < 64 else None
+    if kind == "theme":
+        theme, _, tint = rest.partition(":")
+        index = int(theme)
+        base = hex_to_rgb(_THEME[index]) if 0 <= index < len(_THEME) else (255, 255, 255)
+        return _tinted(base, float(tint or 0))
+    return hex_to_rgb(text)
+
+
+def _tinted(rgb: RGB, tint: float) -> RGB:
+    """Excel's tint: lighten (tint > 0) or darken (tint < 0) in HLS space."""
+    h, lum, s = colorsys.rgb_to_hls(*(v / 255 for v in rgb))
+    lum = lum * (1 + tint) if tint < 0 else lum + (1 - lum) * tint
+    r, g, b = colorsys.hls_to_rgb(h, lum, s)
+    return round(r * 255), round(g * 255), round(b * 255)
+
+
+def clear_marks(live: LiveBook, group_grid: Sequence[Sequence[Any]] | None) -> int:
+    """Give the clerk's fills and notes back to every cell xlqc marked, remove 校验结果 and the
+    state sheet and empty the 校验状态 column (when ``group_grid``, the 小组 values, is given).
+    Returns the number of cells restored."""
+    restored = 0
+    if marks.STATE_SHEET in live.names:
+        saved = [
+            s
+            for s in (
+                marks.SavedCell.from_row(r) for r in read_grid(live.sheet(marks.STATE_SHEET))[1:]
+            )
+            if s is not None and s.sheet in live.names and s.sheet not in RESERVED
+        ]
+        fills: dict[str, dict[RGB | None, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for s in saved:
+            if _restore_cell(live.sheet(s.sheet), s):
+                fills[s.sheet][saved_fill(s)].append(s.cell)
+        for name, by_color in fills.items():
+            paint(live.sheet(name), by_color)
+        restored = len(saved)
+    for name in RESERVED:
+        live.delete(name)
+    if group_grid is not None:
+        write_status(live, group_grid, {})
+    return restored
+
+
+def _restore_cell(sheet: Any, saved: marks.SavedCell) -> bool:
+    """Restore the note of one cell; whether its fill is still xlqc's (and so to be restored:
+    a fill the clerk changed since is theirs)."""
+    rng = sheet.range(saved.cell)
+    note = rng.note
+    if note is not None:
+        text = note.text
+        if schema.NOTE_PREFIX in text:
+            own = marks.clerk_note(text)
+            if own:
+                note.text = own
+            else:
+                note.delete()
+    if saved.fill_pattern == marks.GRADIENT:
+        return False
+    color = rng.color
+    return color is not None and rgb_to_hex(color) in XLQC_FILLS
+
+
+# --------------------------------------------------------------------------------------------
+# Marking
+
+
+def mark(
+    live: LiveBook, book: Book, findings: list[Finding], group_grid: Sequence[Sequence[Any]]
+) -> None:
+    """Write fills and notes, the 校验状态 column, 校验结果 and the state sheet. Call after
+    :func:`clear_marks`, as :func:`xlqc.marks.mark_file` does."""
+    saved: list[marks.SavedCell] = []
+    fills: dict[str, dict[RGB | None, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for m in marks.mark_plan(book, findings):
+        if m.sheet in RESERVED or m.sheet not in live.names:
+            continue
+        saved.append(_mark_cell(live.sheet(m.sheet), m))
+        fills[m.sheet][hex_to_rgb(schema.FILLS[m.severity])].append(m.cell)
+    for name, by_color in fills.items():
+        paint(live.sheet(name), by_color)
+    write_status(live, group_grid, marks.row_status(book, findings))
+    results = write_results(live, findings)
+    write_state(live, saved)
+    results.activate()
+
+
+def _mark_cell(sheet: Any, m: marks.CellMark) -> marks.SavedCell:
+    rng = sheet.range(m.cell)
+    color = rng.color
+    note = rng.note
+    own = marks.clerk_note(note.text) if note is not None else None
+    text = marks.merge_note(own, m.note)
+    if note is not None:
+        note.text = text
+    else:
+        rng.add_note(text)
+    return marks.SavedCell(
+        m.sheet,
+        m.cell,
+        fill_color=rgb_to_hex(color) if color is not None else "",
+        fill_pattern="solid" if color is not None else "",
+        comment=own or "",
+    )
+
+
+def _status_place(grid: Sequence[Sequence[Any]]) -> tuple[int, int | None, int]:
+    """(header row, 校验状态 column or None, width of the used area) of the 小组 values."""
+    code = schema.column(schema.GROUP_SHEET, "code").header
+    status = schema.column(schema.GROUP_SHEET, "status").header
+    width = max((len(r) for r in grid), default=0)
+    for r, values in enumerate(grid[:HEADER_SEARCH_ROWS], start=1):
+        keys = [header_key(v) for v in values]
+        if code in keys:
+            return r, keys.index(status) + 1 if status in keys else None, width
+    return 1, None, width
+
+
+def write_status(live: LiveBook, grid: Sequence[Sequence[Any]], by_row: dict[int, str]) -> None:
+    """The 校验状态 column in one write: ``by_row`` texts, every other row emptied; the header
+    is added after the last column when the sheet has none and there is something to write."""
+    if schema.GROUP_SHEET not in live.names:
+        return
+    header_row, col, width = _status_place(grid)
+    last_row = max([len(grid), *by_row])
+    if col is None:
+        if not by_row:
+            return
+        col = width + 1
+        values = [schema.column(schema.GROUP_SHEET, "status").header]
+        first = header_row
+    else:
+        values, first = [], header_row + 1
+        old = [r[col - 1] if col - 1 < len(r) else None for r in grid[header_row:]]
+        if not by_row and not any(v not in (None, "") for v in old):
+            return  # nothing to empty
+    values += [by_row.get(r) for r in range(header_row + 1, last_row + 1)]
+    sheet = live.sheet(schema.GROUP_SHEET)
+    write_column(sheet, first, col, values)
+    if first == header_row:
+        header = sheet.range((header_row, col))
+        header.font.bold = True
+        header.column_width = schema.column(schema.GROUP_SHEET, "status").width
+
+
+def link_formula(sheet: str, cell: str) -> str:
+    """=HYPERLINK to a cell of this workbook, shown as the address. Only xlqc's own sheet names
+    and checked addresses go in, never user text."""
+    target = "'" + sheet.replace("'", "''") + "'!" + cell
+    return f'=HYPERLINK("#{target.replace(chr(34), chr(34) * 2)}","{cell}")'
+
+
+def write_results(live: LiveBook, findings: list[Finding]) -> Any:
+    """The 校验结果 sheet, rows of :func:`xlqc.marks.result_rows`, values in one write (links
+    as =HYPERLINK formulas, everything else as text)."""
+    ws = live.add(schema.RESULT_SHEET)
+    grid: list[list[Any]] = [[as_text(h) for h in marks.RESULT_HEADERS]]
+    for row, f in zip(marks.result_rows(findings), findings, strict=True):
+        values = [as_text(v) for v in row]
+        if f.sheet in live.names and f.sheet not in RESERVED and marks.cell_position(f.cell):
+            values[5] = link_formula(f.sheet, f.cell)
+        grid.append(values)
+    if len(grid) == 1:
+        grid.append([as_text(marks.NO_FINDINGS)])
+    ws.range((1, 1)).value = grid
+    ws.range((1, 1), (1, len(marks.RESULT_HEADERS))).font.bold = True
+    for c, width in enumerate(marks.RESULT_WIDTHS, start=1):
+        ws.range((1, c)).column_width = width
+    if findings:
+        ws.range((2, 7), (len(findings) + 1, 7)).wrap_text = True
+        by_severity: dict[RGB | None, list[str]] = defaultdict(list)
+        for r, f in enumerate(findings, start=2):
+            by_severity[hex_to_rgb(schema.FILLS[f.severity])].append(f"B{r}")
+        paint(ws, by_severity)
+    return ws
+
+
+def write_state(live: LiveBook, saved: list[marks.SavedCell]) -> None:
+    """The hidden state sheet: header and one row per marked cell, in one write."""
+    ws = live.add(marks.STATE_SHEET)
+    ws.range((1, 1)).value = [
+        [as_text(v) for v in row] for row in (marks.STATE_HEADER, *(s.to_row() for s in saved))
+    ]
+    ws.visible = False
