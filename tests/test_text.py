@@ -104,6 +104,7 @@ def test_issues_are_listed_once_each_in_a_fixed_order() -> None:
 def test_single_space_issue_does_not_report_doubled_or_line_ends() -> None:
     assert text_issues(" 配电运检") == [text.ENDS]
     assert text_issues("配电  运检") == [text.DOUBLED]
+    assert text_issues("第一段。  \n第二段") == [text.LINE_ENDS]  # not also PUNCT_SPACE
 
 
 # --- normalize_text ---------------------------------------------------------------------------

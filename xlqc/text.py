@@ -61,7 +61,10 @@ _HAN_CHAR = re.compile(f"[{_HAN}]")
 _SPACE_RUN = re.compile(f"[{_HSPACE}]+")
 _DOUBLED = re.compile(f"[^{_HSPACE}\n][{_HSPACE}]{{2,}}[^{_HSPACE}\n]")
 _LINE_EDGE = re.compile(f"[{_HSPACE}]\n|\n[{_HSPACE}]")
-_PUNCT_SPACE = re.compile(f"[{_CJK_PUNCT}][{_HSPACE}]|[{_HSPACE}][{_CJK_PUNCT}]")
+# inside a line only: spaces at a line's ends are LINE_ENDS / ENDS already
+_PUNCT_SPACE = re.compile(
+    f"[{_CJK_PUNCT}][{_HSPACE}]+[^{_HSPACE}\n]|[^{_HSPACE}\n][{_HSPACE}]+[{_CJK_PUNCT}]"
+)
 _WIDE_CHAR = re.compile(f"[{_WIDE}]")
 # Anything that may need a closer look; text without it (and printable) is clean as it is.
 _SUSPECT_CHAR = re.compile("[(),;:０-９Ａ-Ｚａ-ｚ]")
