@@ -8,6 +8,7 @@ is refused with a message naming what would be lost (DESIGN.md §6).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import zipfile
 import zlib
@@ -22,14 +23,22 @@ _PART_FEATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("切片器", re.compile(r"^xl/(slicers|slicerCaches|timelines)/")),
     ("自定义功能区", re.compile(r"^customUI/")),
     ("宏（VBA）", re.compile(r"^xl/vbaProject\.bin$")),
+    ("新版批注（讨论串）", re.compile(r"^xl/threadedComments/")),
 )
+_PICTURE = re.compile(r"^xl/media/.+\.(png|jpe?g|gif|bmp|tiff?|wmf|emf)$", re.I)
+_METAFILE = re.compile(r"\.(wmf|emf)$", re.I)
 _XML_FEATURES: tuple[tuple[str, re.Pattern[str], bytes], ...] = (
     ("形状或文本框", re.compile(r"^xl/drawings/drawing\d+\.xml$"), b"<xdr:sp>"),
     ("形状或文本框", re.compile(r"^xl/drawings/drawing\d+\.xml$"), b"<xdr:sp "),
+    ("形状或文本框", re.compile(r"^xl/drawings/drawing\d+\.xml$"), b"<xdr:cxnSp"),
+    ("形状或文本框", re.compile(r"^xl/drawings/drawing\d+\.xml$"), b"<xdr:grpSp"),
     ("扩展数据验证", re.compile(r"^xl/worksheets/sheet\d+\.xml$"), b"x14:dataValidation"),
     ("扩展条件格式", re.compile(r"^xl/worksheets/sheet\d+\.xml$"), b"x14:conditionalFormatting"),
     ("迷你图", re.compile(r"^xl/worksheets/sheet\d+\.xml$"), b"x14:sparklineGroup"),
 )
+
+# openpyxl keeps pictures only through Pillow (not a dependency), and WMF/EMF ones never.
+_PILLOW = importlib.util.find_spec("PIL") is not None
 
 
 def lost_features(path: Path) -> list[str]:
@@ -43,6 +52,8 @@ def lost_features(path: Path) -> list[str]:
                 for label, pattern in _PART_FEATURES:
                     if pattern.search(name) and not (keeps_vba and label == "宏（VBA）"):
                         found.append(label)
+                if _PICTURE.search(name) and (_METAFILE.search(name) or not _PILLOW):
+                    found.append("图片")
                 for label, pattern, marker in _XML_FEATURES:
                     if label not in found and pattern.search(name) and marker in zf.read(name):
                         found.append(label)
