@@ -193,12 +193,27 @@ def split_members(text: str) -> list[str]:
     """Names in one cell or line: 「1.张三」, 「张三、李四，王五」, 「张三 李四」; a name padded
     with spaces to line up in the form (「王  强」, 「欧阳 修」) stays one name."""
     names: list[str] = []
-    for piece in _NAME_SPLIT.split(_ROLE.sub("", text)):
-        tokens = piece.split()
-        if len(tokens) > 1 and any(len(t) == 1 and _is_cjk(t) for t in tokens):
-            tokens = ["".join(tokens)]
-        names.extend(t.strip("._-—·．") for t in tokens if any(ch.isalpha() for ch in t))
-    return [n for n in names if n]
+    for piece in _NAME_SPLIT.split(text):
+        tokens = [t.strip("._-—·．") for t in _ROLE.sub("", piece).split()]
+        names.extend(_join_padded([t for t in tokens if any(ch.isalpha() for ch in t)]))
+    return names
+
+
+def _join_padded(tokens: list[str]) -> list[str]:
+    """Names from space-separated tokens, where a single character is half of a name padded
+    to line up (李 强): a short piece is one name, elsewhere two lone characters make one."""
+    joined = "".join(tokens)
+    if len(tokens) > 1 and all(_is_cjk(ch) for ch in joined):
+        if len(joined) <= 4 and any(len(t) == 1 for t in tokens):
+            return [joined]
+        out: list[str] = []
+        for t in tokens:
+            if len(t) == 1 and out and len(out[-1]) == 1:
+                out[-1] += t
+            else:
+                out.append(t)
+        return out
+    return tokens
 
 
 def _is_cjk(ch: str) -> bool:
