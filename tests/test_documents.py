@@ -1,0 +1,649 @@
+"""附件2/3/4, proofs, manifest and zip (DESIGN.md §4), read back with python-docx and openpyxl.
+
+Golden text files live in tests/golden/documents/; after an intended change to a template or to
+what the forms print, regenerate them with ``XLQC_UPDATE_GOLDEN=1 python -m pytest
+tests/test_documents.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import docx
+import openpyxl
+import pytest
+from conftest import (
+    GOOD_GROUP,
+    GOOD_MEMBERS,
+    GOOD_SETTINGS,
+    GOOD_TOPICS,
+    write_proofs,
+    write_workbook,
+)
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from docxtpl import DocxTemplate
+from hypothesis import given
+from hypothesis import strategies as st
+from xlqc.templates import build_templates
+
+from xlqc import documents
+from xlqc.documents import export, safe_name
+from xlqc.errors import XlqcError
+from xlqc.findings import Finding
+from xlqc.model import Book
+from xlqc.reading import read_book
+from xlqc.rules import check
+from xlqc.templating import CompiledTemplate, load_template, sandbox
+
+GOLDEN = Path(__file__).parent / "golden" / "documents"
+TODAY = date(2026, 10, 20)
+FORM2 = documents.FORM2_DIR
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers
+
+
+def docx_text(source: Path | bytes) -> str:
+    """What a reader sees: header lines, body paragraphs, and table rows as cells joined by |
+    (one entry per merged cell, line breaks inside a cell shown as ⏎)."""
+    doc = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+    lines = [f"[页眉] {p.text}" for p in doc.sections[0].header.paragraphs if p.text]
+    for block in doc.element.body.iterchildren():
+        if block.tag == qn("w:p"):
+            lines.append(Paragraph(block, doc).text)
+        elif block.tag == qn("w:tbl"):
+            table = Table(block, doc)
+            for tr in block.tr_lst:
+                cells = [_Cell(tc, table).text.replace("\n", "⏎") for tc in tr.tc_lst]
+                lines.append(" | ".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("XLQC_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}; run with XLQC_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
+
+
+def make_book(
+    folder: Path,
+    groups: list[dict[str, Any]] | None = None,
+    topics: list[dict[str, Any]] | None = None,
+    members: list[dict[str, Any]] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Book:
+    write_proofs(folder)
+    path = write_workbook(
+        folder / "总表.xlsx",
+        [GOOD_GROUP] if groups is None else groups,
+        GOOD_TOPICS if topics is None else topics,
+        GOOD_MEMBERS if members is None else members,
+        settings,
+    )
+    return read_book(path)
+
+
+def run(book: Book, out: Path, **kw: Any) -> documents.ExportResult:
+    return export(book, check(book), out, today=TODAY, **kw)
+
+
+def form2_files(out: Path) -> list[Path]:
+    return sorted((out / FORM2).glob("*.docx"))
+
+
+def group(code: str, **changes: Any) -> dict[str, Any]:
+    return {**GOOD_GROUP, "小组编号": code, **changes}
+
+
+def topics_of(code: str, rows: list[dict[str, Any]] = GOOD_TOPICS) -> list[dict[str, Any]]:
+    return [{**t, "小组编号": code} for t in rows]
+
+
+def members_of(code: str, names: list[str] | None = None) -> list[dict[str, Any]]:
+    names = names or [m["姓名"] for m in GOOD_MEMBERS]
+    return [
+        {
+            "小组编号": code,
+            "序号": i + 1,
+            "姓名": n,
+            "能力证明": "proofs/cert.pdf" if i == 0 else None,
+        }
+        for i, n in enumerate(names)
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
+# templates
+
+
+def test_committed_templates_are_what_the_script_builds(tmp_path: Path) -> None:
+    built = build_templates.build_all(tmp_path)
+    assert len(built) == 3
+    shipped = resources.files("xlqc.templates")
+    for path in built:
+        assert path.read_bytes() == shipped.joinpath(path.name).read_bytes(), (
+            f"{path.name} differs from the script's output: run python templates/build_templates.py"
+        )
+
+
+def test_templates_set_east_asian_fonts_and_a4() -> None:
+    data = resources.files("xlqc.templates").joinpath(documents.FORM2_TEMPLATE).read_bytes()
+    doc = docx.Document(io.BytesIO(data))
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    fonts = {
+        r.text: r._element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs
+    }
+    assert fonts["附件 2"] == "黑体"
+    assert fonts["全国优秀质量管理小组申报表"] == "方正小标宋简体"
+    normal = doc.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia"))
+    assert normal == "仿宋"
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        font_table = zf.read("word/fontTable.xml").decode()
+    assert '<w:font w:name="方正小标宋简体"><w:altName w:val="宋体"/>' in font_table
+    landscape = docx.Document(
+        io.BytesIO(
+            resources.files("xlqc.templates").joinpath(documents.FORM4_TEMPLATE).read_bytes()
+        )
+    )
+    assert landscape.sections[0].page_width > landscape.sections[0].page_height
+
+
+def test_table_fits_the_text_width() -> None:
+    for name in (documents.FORM2_TEMPLATE, documents.FORM3_TEMPLATE, documents.FORM4_TEMPLATE):
+        data = resources.files("xlqc.templates").joinpath(name).read_bytes()
+        doc = docx.Document(io.BytesIO(data))
+        section = doc.sections[0]
+        text_width = section.page_width - section.left_margin - section.right_margin
+        grid = doc.tables[0]._tbl.tblGrid
+        total = sum(int(col.get(qn("w:w"))) for col in grid.gridCol_lst)  # twips
+        assert total * 635 <= text_width + Cm(0.1), name  # 1 twip = 635 EMU; 0.8 cm rounds up
+
+
+def test_every_template_variable_is_supplied(tmp_path: Path) -> None:
+    book = make_book(tmp_path)
+    g = book.groups[0]
+    contexts = {
+        documents.FORM2_TEMPLATE: documents.form2_context(book, g),
+        documents.FORM3_TEMPLATE: documents.form3_context(book, [g]),
+        documents.FORM4_TEMPLATE: documents.form4_context(book, [g], today=TODAY),
+    }
+    for name, context in contexts.items():
+        template = load_template(name)
+        used = template.variables()
+        assert {"unit", "draft"} <= used
+        assert used <= set(context), f"{name} uses {used - set(context)} that export never supplies"
+        # docxtpl's own analysis of the same file agrees
+        raw = resources.files("xlqc.templates").joinpath(name).read_bytes()
+        assert not DocxTemplate(io.BytesIO(raw)).get_undeclared_template_variables(
+            sandbox(), context
+        )
+    assert {"org", "topics", "members", "summary", "email"} <= load_template(
+        documents.FORM2_TEMPLATE
+    ).variables()
+
+
+def test_a_missing_variable_is_an_error_not_a_blank() -> None:
+    template = load_template(documents.FORM3_TEMPLATE)
+    with pytest.raises(XlqcError, match="未提供"):
+        template.render({"unit": "x", "draft": False})
+
+
+def test_compiled_template_renders_like_docxtpl(tmp_path: Path) -> None:
+    book = make_book(tmp_path)
+    context = documents.form2_context(book, book.groups[0], draft=True)
+    raw = resources.files("xlqc.templates").joinpath(documents.FORM2_TEMPLATE).read_bytes()
+    reference = DocxTemplate(io.BytesIO(raw))
+    reference.render(context, sandbox(), autoescape=True)
+    buf = io.BytesIO()
+    reference.save(buf)
+    ours = CompiledTemplate(raw, "附件2").render(context)
+    assert docx_text(ours) == docx_text(buf.getvalue())
+    assert "[页眉] 草稿" in docx_text(ours)
+
+
+def test_a_broken_template_gives_a_chinese_message(tmp_path: Path) -> None:
+    doc = docx.Document()
+    doc.add_paragraph("{{ org ")
+    doc.add_paragraph("{% if %}")
+    buf = io.BytesIO()
+    doc.save(buf)
+    with pytest.raises(XlqcError, match=r"模板「坏模板\.docx」中的标记有误"):
+        CompiledTemplate(buf.getvalue(), "坏模板.docx")
+    with pytest.raises(XlqcError, match="不是有效的 Word 文档"):
+        CompiledTemplate(b"not a zip", "坏模板.docx")
+
+
+def test_the_sandbox_refuses_unsafe_template_code() -> None:
+    doc = docx.Document()
+    doc.add_paragraph("{{ org.__class__.__mro__[1].__subclasses__() }}")
+    buf = io.BytesIO()
+    doc.save(buf)
+    with pytest.raises(XlqcError, match="不允许"):
+        CompiledTemplate(buf.getvalue(), "t.docx").render({"org": "x"})
+
+
+# ----------------------------------------------------------------------------------------------
+# golden documents
+
+
+def test_golden_documents_of_the_good_book(tmp_path: Path) -> None:
+    book = make_book(tmp_path)
+    result = run(book, tmp_path / "out")
+    assert result.exported == ["G001"] and not result.drafts and not result.skipped
+    (form,) = form2_files(tmp_path / "out")
+    assert form.name == "01_国网江苏省电力有限公司泰州供电分公司_配电运检QC小组.docx"
+    check_golden("form2_good.txt", docx_text(form))
+    check_golden("form3_good.txt", docx_text(tmp_path / "out" / documents.FORM3_FILE))
+    check_golden("form4_good.txt", docx_text(tmp_path / "out" / documents.FORM4_FILE))
+
+
+FOUR_TOPICS = [
+    *GOOD_TOPICS,  # 一等/国家级 ending 2024-11; 二等/无 ending 2025-10
+    {
+        **GOOD_TOPICS[0],
+        "课题名称": "缩短变电站巡检时间",
+        "活动开始": "2025年1月",
+        "活动结束": "2025.6",
+        "成果水平": "一等奖",
+        "外部认可": "地方、行业级",
+        "认可证明": "proofs/award1.pdf",
+    },
+    {
+        **GOOD_TOPICS[0],
+        "课题名称": "提高电缆头制作一次合格率",
+        "活动开始": date(2023, 12, 1),
+        "活动结束": date(2024, 2, 20),
+        "成果水平": "三等",
+        "外部认可": "国家级",
+        "认可证明": "proofs/cert.pdf",
+    },
+]
+TEN = ["王晓东", "李明", "张华", "刘洋", "陈静", "欧阳晓峰", "赵丽", "孙强", "周敏", "吴刚"]
+
+
+def test_four_topics_print_the_three_r15_names_and_ten_members(tmp_path: Path) -> None:
+    members = members_of("G001", TEN)
+    members.reverse()  # 序号, not row order, decides the slots
+    book = make_book(tmp_path, topics=FOUR_TOPICS, members=members)
+    result = run(book, tmp_path / "out")
+    assert result.exported == ["G001"]
+    text = docx_text(form2_files(tmp_path / "out")[0])
+    check_golden("form2_four_topics.txt", text)
+    # 一等水平 first (国家级 before 地方、行业级), then the others, 国家级 first
+    order = [text.index(t) for t in ("降低配电线路", "缩短变电站", "提高电缆头")]
+    assert order == sorted(order)
+    assert "提高配网自动化终端在线率" not in text
+    assert "1. 王晓东 | 2. 李明 | 3. 张华 | 4. 刘洋 | 5. 陈静" in text
+    assert "6. 欧阳晓峰 | 7. 赵丽 | 8. 孙强 | 9. 周敏 | 10. 吴刚" in text
+    assert "课题名称 3 | 提高电缆头制作一次合格率 | 活动时间 | 2023.12—2024.02" in text
+    assert "| 获得外部认可 | ☐ 国家级⏎☑ 地方、行业级" in text
+    summary = docx_text(tmp_path / "out" / documents.FORM4_FILE)
+    assert "、".join(TEN) in summary
+
+
+def test_one_topic_leaves_the_other_slots_blank(tmp_path: Path) -> None:
+    book = make_book(tmp_path, topics=GOOD_TOPICS[:1])
+    result = run(book, tmp_path / "out", include_all=True)  # R03: fewer than two topics
+    assert result.drafts == ["G001"]
+    text = docx_text(form2_files(tmp_path / "out")[0])
+    assert "课题名称 1 | 降低配电线路故障停电时长 | 活动时间 | 2024.03—2024.11" in text
+    assert "课题名称 2 |  | 活动时间 | " in text
+    assert "课题名称 3 |  | 活动时间 | " in text
+    assert text.count("☐ 国家级⏎☐ 地方、行业级") == 2
+    assert text.count("☑ 国家级⏎☐ 地方、行业级") == 1
+
+
+SPECIAL_ORG = 'A&B <电力> "引号" 有限公司'
+SPECIAL_NAME = "{{ x }} {% if %}QC小组"
+
+
+def test_user_text_comes_out_literally(tmp_path: Path) -> None:
+    groups = [group("G001", 组织名称=SPECIAL_ORG, 小组名称=SPECIAL_NAME)]
+    members = members_of("G001", ["李{{明}}", "张<华>", "王&强"])
+    book = make_book(tmp_path, groups=groups, members=members)
+    # as the live-Excel reader may deliver it: control characters no workbook file can hold
+    typed = "第一段 & <b>加粗</b>。\n\n  {{ 7*7 }} 第二段 {%p if x %}\r\n第三段 </w:t>\x0b结束\x01"
+    book.groups[0].summary = typed
+    result = run(book, tmp_path / "out", include_all=True)
+    assert result.exported == ["G001"]
+    text = docx_text(form2_files(tmp_path / "out")[0])
+    check_golden("form2_special.txt", text)
+    assert f"| {SPECIAL_ORG}\n" in text
+    assert f"| {SPECIAL_NAME}\n" in text
+    paragraphs = "第一段 & <b>加粗</b>。⏎{{ 7*7 }} 第二段 {%p if x %}⏎第三段 </w:t>结束"
+    assert f"\n{paragraphs}⏎⏎单位盖章" in text
+    assert "49" not in text
+    assert "1. 李{{明}} | 2. 张<华> | 3. 王&强" in text
+    form3 = docx_text(tmp_path / "out" / documents.FORM3_FILE)
+    assert f"{SPECIAL_ORG}⏎{SPECIAL_NAME}" in form3
+    form4 = docx_text(tmp_path / "out" / documents.FORM4_FILE)
+    assert f"| {SPECIAL_ORG} | {SPECIAL_NAME} | 李{{{{明}}}}、张<华>、王&强" in form4
+
+
+# ----------------------------------------------------------------------------------------------
+# which groups, in which order
+
+
+def mixed_book(folder: Path) -> Book:
+    groups = [
+        group("G001"),
+        group("G002", 小组名称="不推荐QC小组", 是否推荐="否"),
+        group("G003", 小组名称="新成立QC小组", 注册日期=date(2025, 1, 1)),  # R02
+        group("G004", 小组名称="创新QC小组", 是否推荐=None),  # blank = 是
+    ]
+    topics = [t for code in ("G001", "G002", "G003", "G004") for t in topics_of(code)]
+    members = [m for code in ("G001", "G002", "G003", "G004") for m in members_of(code)]
+    return make_book(folder, groups=groups, topics=topics, members=members)
+
+
+def test_only_recommended_groups_without_errors_are_exported(tmp_path: Path) -> None:
+    book = mixed_book(tmp_path)
+    seen: list[tuple[int, int]] = []
+    result = run(book, tmp_path / "out", progress=lambda done, total: seen.append((done, total)))
+    assert result.exported == ["G001", "G004"]
+    assert [(s.code, s.reason) for s in result.skipped] == [
+        ("G002", "是否推荐=否"),
+        ("G003", "1 个错误"),
+    ]
+    assert [p.name[:3] for p in form2_files(tmp_path / "out")] == ["01_", "02_"]
+    assert "创新QC小组" in form2_files(tmp_path / "out")[1].name
+    form4 = docx_text(tmp_path / "out" / documents.FORM4_FILE)
+    assert "1 | 国网江苏省电力有限公司泰州供电分公司 | 配电运检QC小组" in form4
+    assert "2 | 国网江苏省电力有限公司泰州供电分公司 | 创新QC小组" in form4
+    assert "新成立" not in form4 and "不推荐" not in form4
+    assert "草稿" not in docx_text(form2_files(tmp_path / "out")[0])
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    lines = "\n".join(result.lines())
+    assert "未导出 G003" in lines and "1 个错误" in lines and "--all" in lines
+
+
+def test_include_all_stamps_draft_on_groups_with_errors(tmp_path: Path) -> None:
+    book = mixed_book(tmp_path)
+    result = run(book, tmp_path / "out", include_all=True)
+    assert result.exported == ["G001", "G003", "G004"]  # 是否推荐=否 stays out
+    assert result.drafts == ["G003"]
+    forms = form2_files(tmp_path / "out")
+    assert [p.name[:3] for p in forms] == ["01_", "02_", "03_"]
+    texts = [docx_text(p) for p in forms]
+    assert [t.startswith("[页眉] 草稿\n") for t in texts] == [False, True, False]
+    doc = docx.Document(str(forms[1]))
+    assert doc.sections[0].header.is_linked_to_previous is False  # on every page of the form
+    # 附件3/4 then hold a draft row: stamped too
+    assert docx_text(tmp_path / "out" / documents.FORM3_FILE).startswith("[页眉] 草稿\n")
+    ws = openpyxl.load_workbook(tmp_path / "out" / documents.FORM4_XLSX).active
+    assert ws["A1"].value.endswith("（草稿）")
+    assert [ws.cell(row=r, column=1).value for r in (4, 5, 6)] == [1, 2, 3]
+
+
+def test_errors_are_counted_per_group_and_settings_errors_count_for_all(tmp_path: Path) -> None:
+    book = mixed_book(tmp_path)
+    findings = [
+        Finding(rule="R13", severity="error", sheet="小组", cell="I2", group="G001", message="x"),
+        Finding(rule="R01", severity="error", sheet="小组", cell="A5", group="", message="x"),
+        Finding(rule="R16", severity="warning", sheet="小组", cell="B3", group="G002", message="x"),
+    ]
+    assert documents.error_counts(book, findings) == [1, 0, 0, 1]
+    findings.append(
+        Finding(rule="R19", severity="error", sheet="设置", cell="B2", group="", message="x")
+    )
+    assert documents.error_counts(book, findings) == [2, 1, 1, 2]
+
+
+def test_nothing_to_export_writes_nothing(tmp_path: Path) -> None:
+    book = make_book(tmp_path, groups=[group("G001", 是否推荐="否")])
+    result = run(book, tmp_path / "out")
+    assert not result.exported and not result.files
+    assert not (tmp_path / "out").exists()
+    assert result.lines()[0] == "没有可导出的小组，未生成任何文件。"
+
+
+def test_more_than_ten_members_prints_ten_and_says_so(tmp_path: Path) -> None:
+    names = [*TEN, "郑十一", "冯十二"]
+    book = make_book(tmp_path, members=members_of("G001", names))
+    result = run(book, tmp_path / "out", include_all=True)
+    text = docx_text(form2_files(tmp_path / "out")[0])
+    assert "10. 吴刚" in text and "郑十一" not in text
+    assert any("郑十一、冯十二" in p for p in result.problems)
+
+
+# ----------------------------------------------------------------------------------------------
+# proofs, manifest, zip, xlsx
+
+
+def test_proofs_are_copied_once_and_named_by_what_they_prove(tmp_path: Path) -> None:
+    members = members_of("G001", TEN[:3])
+    members[1]["能力证明"] = "proofs/cert.pdf；proofs/train.jpg"  # cert.pdf twice in the group
+    (tmp_path / "proofs").mkdir()
+    (tmp_path / "proofs" / "train.jpg").write_bytes(b"jpeg")
+    topics = [
+        *topics_of("G001"),
+        {
+            **GOOD_TOPICS[1],
+            "课题名称": "旧课题",
+            "活动结束": "2020.5",
+            "活动开始": "2020.1",
+            "成果报告": "proofs/missing.docx",
+        },
+    ]
+    book = make_book(tmp_path, topics=topics, members=members)
+    result = run(book, tmp_path / "out")
+    folder = (
+        tmp_path
+        / "out"
+        / documents.PROOF_DIR
+        / "01_国网江苏省电力有限公司泰州供电分公司_配电运检QC小组"
+    )
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(
+        [
+            "课题1_成果报告_降低配电线路故障停电时长.docx",
+            "课题1_认可证明.pdf",
+            "课题2_成果报告_提高配网自动化终端在线率.docx",
+            "能力证明_王晓东.pdf",
+            "能力证明_李明.jpg",
+        ]
+    )
+    assert (folder / "课题1_认可证明.pdf").read_bytes() == b"proof award1.pdf"
+    assert (folder / "能力证明_李明.jpg").read_bytes() == b"jpeg"
+    assert result.problems == ["G001：找不到证实性材料「proofs/missing.docx」（课题!H4），未复制"]
+
+
+def test_manifest_lists_every_file_with_source_and_size(tmp_path: Path) -> None:
+    book = make_book(tmp_path)
+    out = tmp_path / "out"
+    result = run(book, out)
+    ws = openpyxl.load_workbook(result.manifest).active
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    listed = {r[1]: r for r in rows}
+    on_disk = {
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != "清单.xlsx"
+    }
+    assert set(listed) == on_disk
+    for rel, row in listed.items():
+        assert row[4] == (out / rel).stat().st_size
+    assert listed[
+        "证实性材料/01_国网江苏省电力有限公司泰州供电分公司_配电运检QC小组/课题1_认可证明.pdf"
+    ][2] == ("课题!I2：proofs/award1.pdf")
+    assert {p.relative_to(out).as_posix() for p in result.files} == on_disk | {"清单.xlsx"}
+
+
+def test_zip_holds_the_whole_package_with_utf8_names(tmp_path: Path) -> None:
+    book = make_book(tmp_path)
+    out = tmp_path / "out"
+    result = run(book, out, make_zip=True)
+    assert result.zip_path == out / "江苏省质量协会_全国优秀质量管理小组推荐材料.zip"
+    with zipfile.ZipFile(result.zip_path) as zf:
+        infos = zf.infolist()
+        assert all(i.flag_bits & 0x800 for i in infos)  # UTF-8 names
+        names = {i.filename for i in infos}
+        top = "江苏省质量协会_全国优秀质量管理小组推荐材料/"
+        on_disk = {top + p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+        assert names == on_disk - {top + result.zip_path.name}
+        form = top + f"{FORM2}/01_国网江苏省电力有限公司泰州供电分公司_配电运检QC小组.docx"
+        assert docx_text(zf.read(form)) == docx_text(form2_files(out)[0])
+        assert zf.testzip() is None
+
+
+def test_summary_workbook_stores_user_text_as_text(tmp_path: Path) -> None:
+    settings = {**GOOD_SETTINGS, "联系电话": "025-12345678", "填表日期": "2026-10-25"}
+    book = make_book(tmp_path, members=members_of("G001", ["@王", "-李"]), settings=settings)
+    # values a workbook file would hold as text (the reader gives them as typed)
+    book.groups[0].org = '=HYPERLINK("http://x","点我")'
+    book.groups[0].name = "+1-2"
+    book.settings.filler = "=1+1"
+    result = run(book, tmp_path / "out", include_all=True)
+    assert result.exported == ["G001"]
+    ws = openpyxl.load_workbook(tmp_path / "out" / documents.FORM4_XLSX).active
+    assert ws["B4"].value == '=HYPERLINK("http://x","点我")' and ws["B4"].data_type == "s"
+    assert ws["C4"].value == "+1-2" and ws["C4"].data_type == "s"
+    assert ws["D4"].value == "@王、-李"
+    texts = [ws.cell(row=r, column=1).value for r in range(6, 9)]
+    assert texts == ["填表人：=1+1", "电话：025-12345678", "日期：2026年10月25日"]
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    form4 = docx_text(tmp_path / "out" / documents.FORM4_FILE)
+    assert "填表人：=1+1\n电话：025-12345678\n2026年10月25日\n" in form4
+
+
+def test_fill_date_defaults_to_today(tmp_path: Path) -> None:
+    book = make_book(tmp_path)
+    export(book, [], tmp_path / "out")
+    today = date.today()
+    assert f"{today.year}年{today.month}月{today.day}日" in docx_text(
+        tmp_path / "out" / documents.FORM4_FILE
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# file names and safety
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("../x", "_x"),
+        ("..\\..\\evil", "_.._evil"),
+        ("CON", "_CON"),
+        ("con.txt", "_con.txt"),
+        ("Lpt9", "_Lpt9"),
+        ("COM1 .docx", "_COM1 .docx"),
+        ("CONSOLE", "CONSOLE"),
+        ("a:b*?", "a_b_"),
+        ('x<y>z|"q"', "x_y_z_q_"),
+        ("  名称. . ", "名称"),
+        ("", "未命名"),
+        ("...", "未命名"),
+        ("line\nbreak\ttab", "line break tab"),
+        ("zero\u200bwidth\u202efdp.exe", "zerowidthfdp.exe"),
+        ("国网　泰州", "国网 泰州"),
+    ],
+)
+def test_safe_name(text: str, expected: str) -> None:
+    assert safe_name(text) == expected
+
+
+@given(st.text(max_size=300), st.integers(min_value=1, max_value=120))
+def test_safe_name_is_always_a_windows_name(text: str, max_len: int) -> None:
+    name = safe_name(text, max_len)
+    assert name and len(name) <= max(max_len, len("未命名"))
+    assert not any(ch in '<>:"/\\|?*' or ord(ch) < 32 for ch in name)
+    assert name[-1] not in ". " and name[0] not in ". "
+    assert documents._RESERVED.fullmatch(name.split(".")[0].rstrip(" ")) is None
+
+
+def test_hostile_names_stay_inside_the_output_folder(tmp_path: Path) -> None:
+    groups = [
+        group("G001", 组织名称="../../逃逸", 小组名称="CON"),
+        group("G002", 组织名称="a:b*?", 小组名称="x" * 300),
+    ]
+    topics = topics_of("G001") + topics_of("G002")
+    topics[0]["课题名称"] = "../../../etc/passwd"
+    members = members_of("G001", ["..", "NUL"]) + members_of("G002")
+    book = make_book(tmp_path / "in", groups=groups, topics=topics, members=members)
+    out = tmp_path / "deep" / "out"
+    result = run(book, out, include_all=True, make_zip=True)
+    assert result.exported == ["G001", "G002"]
+    written = [
+        p
+        for p in tmp_path.rglob("*")
+        if p.is_file() and "in" not in p.relative_to(tmp_path).parts[:1]
+    ]
+    assert written and all(p.resolve().is_relative_to(out.resolve()) for p in written)
+    forms = [p.name for p in form2_files(out)]
+    assert forms[0] == "01__.._逃逸__CON.docx"
+    assert forms[1].startswith("02_a_b_") and len(forms[1]) <= documents.NAME_MAX
+    proofs = out / documents.PROOF_DIR / "01__.._逃逸__CON"
+    assert "课题1_成果报告__.._.._etc_passwd.docx" in {p.name for p in proofs.iterdir()}
+    assert "能力证明_未命名.pdf" in {p.name for p in proofs.iterdir()}  # the member named ..
+    with zipfile.ZipFile(result.zip_path) as zf:
+        assert not any(".." in Path(n).parts or n.startswith("/") for n in zf.namelist())
+
+
+def test_a_failed_export_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = make_book(tmp_path)
+    out = tmp_path / "out"
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise XlqcError("磁盘已满")
+
+    monkeypatch.setattr(documents, "write_zip", broken)
+    with pytest.raises(XlqcError, match="磁盘已满"):
+        run(book, out, make_zip=True)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".xlqc-")]
+
+
+def test_a_failed_export_keeps_the_previous_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = make_book(tmp_path)
+    out = tmp_path / "out"
+    run(book, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(documents, "manifest_workbook", broken)
+    with pytest.raises(XlqcError, match="No space left on device"):
+        run(book, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_output_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    book = make_book(tmp_path)
+    (tmp_path / "out").write_text("x")
+    with pytest.raises(XlqcError, match="不是文件夹"):
+        run(book, tmp_path / "out")
+
+
+def test_pdf_without_libreoffice_says_so_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlqc import pdf
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(pdf, "_USUAL_PLACES", ())
+    book = make_book(tmp_path)
+    with pytest.raises(
+        XlqcError, match="未找到 LibreOffice，无法生成 PDF；请安装 LibreOffice 或去掉 --pdf"
+    ):
+        run(book, tmp_path / "out", pdf=True)
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,667 @@
+"""The official documents and the mail package (DESIGN.md §4).
+
+:func:`export` writes, for the groups with 是否推荐 = 是 and no error (every recommended group
+with ``include_all``, those with errors stamped 草稿):
+
+* ``附件2_申报表/NN_组织名称_小组名称.docx`` — one form per group;
+* ``附件3_推荐意见.docx``, ``附件4_推荐汇总表.docx`` and ``.xlsx`` — one row per group;
+* ``证实性材料/NN_组织名称_小组名称/`` — every proof the group references, renamed by what it
+  proves;
+* ``清单.xlsx`` — every file written, its source and size; optionally PDFs and a ``.zip``.
+
+Everything is built in a temporary folder and moved into place only when complete. ``NN`` is the
+序号 on 附件3/4: the group's position among the exported groups, in workbook order.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import openpyxl
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlqc import rules, schema
+from xlqc.errors import XlqcError
+from xlqc.findings import Finding
+from xlqc.model import Book, DateValue, Group, Member, Row, Topic
+from xlqc.safeio import atomic_folder, inside
+from xlqc.templating import load_template
+
+FORM2_TEMPLATE = "附件2_申报表.docx"
+FORM3_TEMPLATE = "附件3_推荐意见.docx"
+FORM4_TEMPLATE = "附件4_推荐汇总表.docx"
+FORM2_DIR = "附件2_申报表"
+PROOF_DIR = "证实性材料"
+FORM3_FILE = "附件3_推荐意见.docx"
+FORM4_FILE = "附件4_推荐汇总表.docx"
+FORM4_XLSX = "附件4_推荐汇总表.xlsx"
+MANIFEST_FILE = "清单.xlsx"
+PACKAGE_NAME = "全国优秀质量管理小组推荐材料"
+
+CHECKED, UNCHECKED = "☑", "☐"
+BLANK_UNIT = "　" * 8  # underlined on the form: a line to write the unit on
+NAME_MAX = 80  # characters per file or folder name
+ORG_MAX, GROUP_MAX, TITLE_MAX, PERSON_MAX = 40, 30, 40, 20
+
+Progress = Callable[[int, int], None]
+
+
+# ----------------------------------------------------------------------------------------------
+# Result
+
+
+@dataclass
+class Skipped:
+    """A group that was not exported, and why (in Chinese)."""
+
+    code: str
+    label: str  # 组织名称 小组名称
+    reason: str
+
+
+@dataclass
+class ExportResult:
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)  # every file written, final paths
+    exported: list[str] = field(default_factory=list)  # 小组编号 in 序号 order
+    drafts: list[str] = field(default_factory=list)  # 小组编号 exported as 草稿
+    skipped: list[Skipped] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # proofs not copied, members not printed
+    manifest: Path | None = None
+    zip_path: Path | None = None
+
+    def lines(self) -> list[str]:
+        """What the command line prints."""
+        if not self.exported:
+            out = ["没有可导出的小组，未生成任何文件。"]
+        else:
+            out = [
+                f"已为 {len(self.exported)} 个小组生成申报材料，共 {len(self.files)} 个文件：{self.out_dir}"
+            ]
+        if self.drafts:
+            out.append(
+                f"其中 {len(self.drafts)} 个小组仍有错误，申报表已加「草稿」字样："
+                + "、".join(self.drafts)
+            )
+        for s in self.skipped:
+            out.append(f"未导出 {s.code or '（无编号）'} {s.label}：{s.reason}")
+        if any("错误" in s.reason for s in self.skipped):
+            out.append("运行 xlqc validate 查看错误；加 --all 可连同有错误的小组一起导出草稿。")
+        out.extend(self.problems)
+        if self.manifest:
+            out.append(f"清单：{self.manifest}")
+        if self.zip_path:
+            out.append(f"压缩包：{self.zip_path}")
+        return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Safe file names
+
+
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
+_SPACES = re.compile(r"\s+")
+_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)")
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
+
+
+def safe_name(text: str, max_len: int = NAME_MAX) -> str:
+    """``text`` as one file or folder name Windows accepts: no <>:"/\\|?* or control or
+    invisible format characters, no leading/trailing dots or spaces, not a reserved device name
+    (CON, NUL, COM1 … also with an extension), at most ``max_len`` characters, never empty."""
+    name = unicodedata.normalize("NFC", text)
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")  # zero-width, bidi
+    name = _SPACES.sub(" ", name)
+    name = _FORBIDDEN.sub("_", name).strip(" .")
+    name = name[:max_len].rstrip(" .")
+    if _RESERVED.fullmatch(name.split(".")[0].rstrip(" ")):
+        name = f"_{name}"[:max_len].rstrip(" .")
+    return name or "未命名"
+
+
+def safe_file_name(stem: str, suffix: str, max_len: int = NAME_MAX) -> str:
+    """``stem`` made safe, plus ``suffix`` (kept only when it is a plain .ext)."""
+    suffix = suffix.lower() if _SUFFIX.fullmatch(suffix) else ""
+    return safe_name(stem, max_len - len(suffix)) + suffix
+
+
+# ----------------------------------------------------------------------------------------------
+# What the forms print
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
+
+
+def one_line(value: str) -> str:
+    """A value printed on one line: line breaks become spaces, characters XML refuses go."""
+    return _LINE_BREAKS.sub(" ", _XML_ILLEGAL.sub("", value)).strip()
+
+
+def paragraphs(value: str) -> list[str]:
+    """Multi-line text as paragraphs: one per line, blank lines dropped."""
+    lines = re.split(r"[\r\n\v\f]+", _XML_ILLEGAL.sub("", value))
+    return [line.strip() for line in lines if line.strip()]
+
+
+def member_names(book: Book, code: str) -> list[str]:
+    """Names of the group's members in 序号 order (then row order), blanks left out."""
+
+    def key(m: Member) -> tuple[int, float, int]:
+        digits = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*", m.seq)
+        return (0, float(digits.group(1)), m.row) if digits else (1, 0.0, m.row)
+
+    members = sorted(book.members_of(code) if code else [], key=key)
+    return [n for n in (one_line(m.name) for m in members) if n]
+
+
+def narrowed(book: Book) -> Callable[[str], Book]:
+    """Per 小组编号, the book cut down to that group's topics and members, so that look-ups for
+    one group (rules.printed_topics, Book.topics_of) cost its rows, not the whole book's."""
+    topics: dict[str, list[Topic]] = {}
+    members: dict[str, list[Member]] = {}
+    for t in book.topics:
+        topics.setdefault(t.group, []).append(t)
+    for m in book.members:
+        members.setdefault(m.group, []).append(m)
+    return lambda code: book.model_copy(
+        update={"topics": topics.get(code, []), "members": members.get(code, [])}
+    )
+
+
+def _dotted(value: DateValue | None, row: Row, field_name: str) -> str:
+    return value.dotted() if value else one_line(row.shown(field_name))
+
+
+def period(topic: Topic) -> str:
+    """活动时间 as the form prints it: 2024.03—2024.11."""
+    parts = [_dotted(topic.start, topic, "start"), _dotted(topic.end, topic, "end")]
+    return "—".join(p for p in parts if p)
+
+
+def topic_slot(topic: Topic | None) -> dict[str, str]:
+    if topic is None:
+        return {"title": "", "period": "", "national": UNCHECKED, "local": UNCHECKED}
+    level = rules.recognition(topic)
+    return {
+        "title": one_line(topic.title),
+        "period": period(topic),
+        "national": CHECKED if level == "国家级" else UNCHECKED,
+        "local": CHECKED if level == "地方、行业级" else UNCHECKED,
+    }
+
+
+def unit_of(book: Book) -> str:
+    return one_line(book.settings.unit) or BLANK_UNIT
+
+
+def form2_context(book: Book, group: Group, *, draft: bool = False) -> dict[str, Any]:
+    """Everything 附件2 prints for one group."""
+    topics: list[Topic | None] = list(rules.printed_topics(book, group.code) if group.code else [])
+    topics += [None] * (schema.TOPIC_SLOTS - len(topics))
+    names = member_names(book, group.code)[: schema.MAX_MEMBERS]
+    return {
+        "unit": unit_of(book),
+        "draft": draft,
+        "org": one_line(group.org),
+        "name": one_line(group.name),
+        "topics": [topic_slot(t) for t in topics[: schema.TOPIC_SLOTS]],
+        "members": names + [""] * (schema.MAX_MEMBERS - len(names)),
+        "dept": one_line(group.dept),
+        "address": one_line(group.address),
+        "contact": one_line(group.contact),
+        "phone": one_line(group.phone),
+        "email": one_line(group.email),
+        "summary": paragraphs(group.summary),
+    }
+
+
+def form3_context(book: Book, groups: Sequence[Group], *, draft: bool = False) -> dict[str, Any]:
+    rows = [
+        {
+            "no": n,
+            "org": one_line(g.org),
+            "name": one_line(g.name),
+            "opinion": paragraphs(g.opinion),
+        }
+        for n, g in enumerate(groups, 1)
+    ]
+    return {"unit": unit_of(book), "draft": draft, "rows": rows}
+
+
+def form4_rows(book: Book, groups: Sequence[Group]) -> list[dict[str, Any]]:
+    view = narrowed(book)
+    return [
+        {
+            "no": n,
+            "org": one_line(g.org),
+            "name": one_line(g.name),
+            "members": "、".join(member_names(view(g.code), g.code)),
+        }
+        for n, g in enumerate(groups, 1)
+    ]
+
+
+def fill_date(book: Book, today: date | None = None) -> str:
+    d = book.settings.fill_date or today or date.today()
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def form4_context(
+    book: Book, groups: Sequence[Group], *, draft: bool = False, today: date | None = None
+) -> dict[str, Any]:
+    return {
+        "unit": unit_of(book),
+        "draft": draft,
+        "rows": form4_rows(book, groups),
+        "filler": one_line(book.settings.filler),
+        "filler_phone": one_line(book.settings.filler_phone),
+        "fill_date": fill_date(book, today),
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# Which groups
+
+
+_CELL_ROW = re.compile(r"[A-Z]+(\d+)")
+
+
+def error_counts(book: Book, findings: Iterable[Finding]) -> list[int]:
+    """Number of error findings per group (index in ``book.groups``). A finding belongs to the
+    groups with its 小组编号, or to the 小组 row it points at; errors of 设置 belong to all."""
+    counts = [0] * len(book.groups)
+    by_code: dict[str, list[int]] = {}
+    by_row: dict[int, int] = {}
+    for i, g in enumerate(book.groups):
+        by_code.setdefault(g.code, []).append(i)
+        by_row[g.row] = i
+    for f in findings:
+        if f.severity != "error":
+            continue
+        if f.sheet == schema.SETTINGS_SHEET and not f.group:
+            targets: Iterable[int] = range(len(counts))
+        elif f.group:
+            targets = by_code.get(f.group, [])
+        elif f.sheet == schema.GROUP_SHEET and (m := _CELL_ROW.fullmatch(f.cell)):
+            row = by_row.get(int(m.group(1)))
+            targets = [] if row is None else [row]
+        else:
+            targets = []
+        for i in targets:
+            counts[i] += 1
+    return counts
+
+
+def group_label(group: Group) -> str:
+    return " ".join(p for p in (one_line(group.org), one_line(group.name)) if p) or "（未填名称）"
+
+
+# ----------------------------------------------------------------------------------------------
+# The package folder
+
+
+@dataclass
+class _Record:
+    rel: PurePosixPath
+    source: str
+    group: str
+
+
+class _Package:
+    """The folder being built: unique, safe names per sub-folder, and a record of each file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.records: list[_Record] = []
+        self._used: dict[str, set[str]] = {}
+        self._folders: dict[str, Path] = {}
+
+    def claim(self, folder: str, name: str) -> str:
+        """``name``, or ``name_2`` … when that is taken in ``folder`` (case-insensitively)."""
+        used = self._used.setdefault(folder, set())
+        stem, suffix = _split(name)
+        candidate, n = name, 1
+        while candidate.casefold() in used:
+            n += 1
+            candidate = f"{stem}_{n}{suffix}"
+        used.add(candidate.casefold())
+        return candidate
+
+    def target(self, folder: str, name: str) -> Path:
+        """A fresh path for ``name`` in ``folder`` (made unique), checked to lie inside."""
+        candidate = self.claim(folder, name)
+        parent = self._folders.get(folder)
+        if parent is None:
+            parent = self.root / folder
+            if not inside(self.root, parent):  # cannot happen with safe names
+                raise XlqcError(f"拒绝写入输出文件夹以外的位置：{folder}")
+            parent.mkdir(parents=True, exist_ok=True)
+            self._folders[folder] = parent
+        if candidate in (".", "..") or "/" in candidate or "\\" in candidate:
+            raise XlqcError(f"拒绝写入输出文件夹以外的位置：{folder}/{candidate}")
+        return parent / candidate
+
+    def record(self, path: Path, source: str, group: str = "") -> Path:
+        self.records.append(
+            _Record(PurePosixPath(path.relative_to(self.root).as_posix()), source, group)
+        )
+        return path
+
+    def write(self, folder: str, name: str, data: bytes, source: str, group: str = "") -> Path:
+        path = self.target(folder, name)
+        path.write_bytes(data)
+        return self.record(path, source, group)
+
+
+def _split(name: str) -> tuple[str, str]:
+    m = re.fullmatch(r"(.+?)(\.[A-Za-z0-9]{1,10})?", name)
+    assert m is not None
+    return m.group(1), m.group(2) or ""
+
+
+def resolve_proof(book: Book, typed: str) -> Path:
+    """Where a proof path typed in the workbook points (relative to the workbook's folder;
+    Windows back-slashes understood elsewhere too)."""
+    path = Path(typed.strip())
+    if not path.is_absolute():
+        path = book.folder / path
+    if not path.exists() and "\\" in typed:
+        return resolve_proof(book, typed.replace("\\", "/"))
+    return path
+
+
+def copy_proofs(pkg: _Package, book: Book, group: Group, folder: str) -> list[str]:
+    """Copy every file the group's topics and members reference into ``folder``, named by what
+    it proves (课题N follows the form's slots, then the topics not printed; a second file of
+    the same kind gets _2); a file referenced twice is copied once. Returns the problems."""
+    problems: list[str] = []
+    copied: set[str] = set()
+    code = group.code
+
+    def take(row: Row, field_name: str, typed: str, stem: str) -> None:
+        source = resolve_proof(book, typed)
+        if not source.is_file():
+            problems.append(
+                f"{code}：找不到证实性材料「{typed}」（{row.sheet}!{row.cell(field_name)}），未复制"
+            )
+            return
+        key = os.path.normcase(os.path.abspath(source))
+        if key in copied:
+            return
+        copied.add(key)
+        target = pkg.target(folder, safe_file_name(stem, source.suffix))
+        try:
+            shutil.copyfile(source, target)
+        except OSError as exc:
+            problems.append(f"{code}：无法读取「{typed}」（{exc.strerror or exc}），未复制")
+            target.unlink(missing_ok=True)
+            return
+        pkg.record(target, f"{row.sheet}!{row.cell(field_name)}：{typed}", code)
+
+    if not code:
+        return problems
+    printed = rules.printed_topics(book, code)
+    shown = {id(t) for t in printed}
+    topics = printed + [t for t in book.topics_of(code) if id(t) not in shown]
+    for n, topic in enumerate(topics, 1):
+        title = safe_name(one_line(topic.title), TITLE_MAX)
+        for typed in topic.report:
+            take(topic, "report", typed, f"课题{n}_成果报告_{title}")
+        for typed in topic.proof:
+            take(topic, "proof", typed, f"课题{n}_认可证明")
+    for member in sorted(book.members_of(code), key=lambda m: m.row):
+        for typed in member.cert:
+            take(member, "cert", typed, f"能力证明_{safe_name(one_line(member.name), PERSON_MAX)}")
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------
+# Workbooks (附件4 .xlsx, 清单): user text always stored as text, never as a formula
+
+
+def put(ws: Worksheet, row: int, col: int, value: str | int, *, wrap: bool = False) -> None:
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = _XML_ILLEGAL.sub("", value)
+        cell.data_type = "s"  # "=1+1" stays text
+    else:
+        cell.value = value
+    if wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def form4_workbook(
+    book: Book, groups: Sequence[Group], *, draft: bool, today: date | None = None
+) -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "推荐汇总表"
+    title = "全国优秀质量管理小组推荐汇总表" + ("（草稿）" if draft else "")
+    put(ws, 1, 1, title)
+    ws.merge_cells("A1:D1")
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    put(ws, 2, 1, f"推荐省区市、行业质协（盖章）：{one_line(book.settings.unit)}")
+    ws.merge_cells("A2:D2")
+    headers = ("序号", "组织名称（以公章为准）", "小组名称", "小组成员（10 人以内请用“、”隔开）")
+    for col, header in enumerate(headers, 1):
+        put(ws, 3, col, header, wrap=True)
+        ws.cell(row=3, column=col).font = Font(bold=True)
+    row = 3
+    for row, item in enumerate(form4_rows(book, groups), 4):
+        for col, key in enumerate(("no", "org", "name", "members"), 1):
+            put(ws, row, col, item[key], wrap=True)
+    row += 2
+    for label, value in (
+        ("填表人", book.settings.filler),
+        ("电话", book.settings.filler_phone),
+        ("日期", fill_date(book, today)),
+    ):
+        put(ws, row, 1, f"{label}：{one_line(value)}")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        row += 1
+    for letter, width in zip("ABCD", (6, 40, 26, 50), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:3"
+    if draft:
+        ws.oddHeader.right.text = "草稿"
+    return wb
+
+
+def manifest_workbook(root: Path, records: Sequence[_Record]) -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "清单"
+    for col, header in enumerate(("序号", "文件", "来源", "小组编号", "大小（字节）"), 1):
+        put(ws, 1, col, header)
+        ws.cell(row=1, column=col).font = Font(bold=True)
+    for n, rec in enumerate(records, 1):
+        size = (root / rec.rel).stat().st_size
+        for col, value in enumerate((n, str(rec.rel), rec.source, rec.group, size), 1):
+            put(ws, n + 1, col, value)
+    for letter, width in zip("ABCDE", (6, 60, 50, 10, 12), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    return wb
+
+
+def save_workbook(pkg: _Package, wb: openpyxl.Workbook, name: str, source: str) -> PurePosixPath:
+    path = pkg.target("", name)
+    wb.save(path)
+    pkg.record(path, source)
+    return pkg.records[-1].rel
+
+
+# Already compressed: deflating them again costs time and saves nothing.
+_COMPRESSED = frozenset(
+    (".docx", ".xlsx", ".pptx", ".zip", ".rar", ".7z", ".jpg", ".jpeg", ".png", ".gif")
+)
+
+
+def write_zip(pkg: _Package, name: str) -> PurePosixPath:
+    """A .zip of everything written so far, under one top folder (names stored as UTF-8)."""
+    path = pkg.target("", name)
+    top = PurePosixPath(Path(name).stem)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for rec in pkg.records:
+            packed = rec.rel.suffix.lower() in _COMPRESSED
+            method = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
+            zf.write(pkg.root / rec.rel, str(top / rec.rel), compress_type=method)
+    return PurePosixPath(name)
+
+
+# ----------------------------------------------------------------------------------------------
+# Export
+
+
+def export(
+    book: Book,
+    findings: list[Finding],
+    out_dir: Path,
+    *,
+    include_all: bool = False,
+    pdf: bool = False,
+    make_zip: bool = False,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> ExportResult:
+    """Write the documents of ``book`` into ``out_dir`` (see the module docstring).
+
+    Groups with 是否推荐 = 否 are never exported; groups with errors only with ``include_all``,
+    stamped 草稿. ``progress(done, total)`` is called once per group of the workbook. Nothing
+    is left behind if anything fails. ``today`` is the default 填表日期 (tests fix it).
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise XlqcError(f"「{out_dir}」是一个文件，不是文件夹，请换一个输出位置")
+    if pdf:
+        from xlqc.pdf import find_soffice
+
+        find_soffice()  # say so before writing anything
+    result = ExportResult(out_dir=out_dir)
+    chosen: list[tuple[Group, bool]] = []
+    for group, errors in zip(book.groups, error_counts(book, findings), strict=True):
+        if not group.recommended:
+            result.skipped.append(Skipped(group.code, group_label(group), "是否推荐=否"))
+        elif errors and not include_all:
+            result.skipped.append(Skipped(group.code, group_label(group), f"{errors} 个错误"))
+        else:
+            chosen.append((group, errors > 0))
+    tick = _ticker(len(book.groups), progress)
+    for _ in result.skipped:
+        tick()
+    if not chosen:
+        return result
+    try:
+        with atomic_folder(out_dir) as tmp:
+            pkg = _Package(tmp)
+            _write_documents(pkg, book, chosen, result, tick, today)
+            if pdf:
+                _convert(pkg)
+            manifest = manifest_workbook(tmp, pkg.records)
+            result.manifest = out_dir / save_workbook(pkg, manifest, MANIFEST_FILE, "xlqc")
+            if make_zip:
+                result.zip_path = out_dir / write_zip(pkg, _zip_name(book))
+            result.files = [out_dir / rec.rel for rec in pkg.records]
+    except PermissionError as exc:
+        raise XlqcError(
+            f"无法写入「{exc.filename or out_dir}」：文件可能正在 Word 或 Excel 中打开，"
+            "请关闭后再试"
+        ) from None
+    except OSError as exc:
+        raise XlqcError(f"无法写入输出文件夹「{out_dir}」：{exc.strerror or exc}") from None
+    if result.zip_path:
+        result.files.append(result.zip_path)
+    return result
+
+
+def _ticker(total: int, progress: Progress | None) -> Callable[[], None]:
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    return tick
+
+
+def _zip_name(book: Book) -> str:
+    unit = one_line(book.settings.unit)
+    stem = f"{safe_name(unit, ORG_MAX)}_{PACKAGE_NAME}" if unit else PACKAGE_NAME
+    return safe_file_name(stem, ".zip")
+
+
+def _write_documents(
+    pkg: _Package,
+    book: Book,
+    chosen: Sequence[tuple[Group, bool]],
+    result: ExportResult,
+    tick: Callable[[], None],
+    today: date | None,
+) -> None:
+    """附件2 and the proofs of each group, then 附件3 and 附件4 (.docx, .xlsx)."""
+    form2 = load_template(FORM2_TEMPLATE)
+    width = max(2, len(str(len(chosen))))
+    view = narrowed(book)
+    for n, (group, draft) in enumerate(chosen, 1):
+        part = view(group.code)
+        org, name = (
+            safe_name(one_line(group.org), ORG_MAX),
+            safe_name(one_line(group.name), GROUP_MAX),
+        )
+        base = safe_name(f"{n:0{width}d}_{org}_{name}")
+        data = form2.render(form2_context(part, group, draft=draft))
+        source = f"{schema.GROUP_SHEET}!{group.cell('code')}"
+        pkg.write(FORM2_DIR, safe_file_name(base, ".docx"), data, source, group.code)
+        result.problems += copy_proofs(pkg, part, group, f"{PROOF_DIR}/{base}")
+        extra = member_names(part, group.code)[schema.MAX_MEMBERS :]
+        if extra:
+            result.problems.append(
+                f"{group.code}：成员超过 {schema.MAX_MEMBERS} 人，申报表未印出：" + "、".join(extra)
+            )
+        result.exported.append(group.code)
+        if draft:
+            result.drafts.append(group.code)
+        tick()
+    groups = [g for g, _ in chosen]
+    draft = bool(result.drafts)
+    sheet = schema.GROUP_SHEET
+    form3 = load_template(FORM3_TEMPLATE).render(form3_context(book, groups, draft=draft))
+    pkg.write("", FORM3_FILE, form3, f"{sheet}「推荐意见」")
+    form4 = form4_context(book, groups, draft=draft, today=today)
+    pkg.write("", FORM4_FILE, load_template(FORM4_TEMPLATE).render(form4), f"{sheet}、成员")
+    wb = form4_workbook(book, groups, draft=draft, today=today)
+    save_workbook(pkg, wb, FORM4_XLSX, f"{sheet}、成员")
+
+
+def _convert(pkg: _Package) -> None:
+    """A PDF beside every generated Word document (one LibreOffice run per folder)."""
+    from xlqc.pdf import to_pdf
+
+    by_folder: dict[str, list[_Record]] = {}
+    for rec in pkg.records:
+        if rec.rel.suffix == ".docx" and rec.rel.parts[0] != PROOF_DIR:
+            by_folder.setdefault(str(rec.rel.parent), []).append(rec)
+    for folder, recs in by_folder.items():
+        target = pkg.root / folder
+        made = to_pdf([pkg.root / rec.rel for rec in recs], target)
+        for rec, pdf_path in zip(recs, made, strict=True):
+            pkg.claim("" if folder == "." else folder, pdf_path.name)
+            pkg.record(pdf_path, f"由「{rec.rel.name}」转换", rec.group)
