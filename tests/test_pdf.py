@@ -1,0 +1,187 @@
+"""PDF conversion with LibreOffice, checked from the PDF's own text (poppler's pdftotext).
+
+Runs wherever LibreOffice is installed (.ci/run installs it with CJK fonts and poppler-utils);
+skipped only when soffice is missing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import GOOD_GROUP, GOOD_MEMBERS, GOOD_TOPICS, write_proofs, write_workbook
+
+from xlqc import documents, pdf
+from xlqc.errors import XlqcError
+from xlqc.reading import read_book
+from xlqc.rules import check
+from xlqc.templating import load_template
+
+needs_soffice = pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed"
+)
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="fake soffice is a shell script")
+needs_poppler = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdfinfo")), reason="poppler-utils missing"
+)
+
+MEMBERS = ["王晓东", "李明", "张华", "刘洋", "陈静", "欧阳晓峰", "赵丽", "孙强", "周敏", "吴刚"]
+THIRD = "缩短变电站巡检时间"
+SUMMARY_END = "小组将继续深化标准应用，持续改进。"
+
+
+def full_form(folder: Path) -> Path:
+    """附件2 of a group with three topics, ten members and a long 综述, written as .docx."""
+    write_proofs(folder)
+    topics = [
+        *GOOD_TOPICS,
+        {**GOOD_TOPICS[0], "课题名称": THIRD, "活动开始": "2025.1", "活动结束": "2025.6"},
+    ]
+    members = [
+        {"小组编号": "G001", "序号": i + 1, "姓名": n, "能力证明": "proofs/cert.pdf"}
+        for i, n in enumerate(MEMBERS)
+    ]
+    summary = "\n".join(["小组围绕配网运维重点工作，运用 QC 方法解决现场问题。" * 12] * 6)
+    group = {**GOOD_GROUP, "活动综述": summary + "\n" + SUMMARY_END}
+    book = read_book(write_workbook(folder / "总表.xlsx", [group], topics, members))
+    data = load_template(documents.FORM2_TEMPLATE).render(
+        documents.form2_context(book, book.groups[0])
+    )
+    path = folder / "申报表.docx"
+    path.write_bytes(data)
+    return path
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text in content order (a wrapped cell stays together), white space removed."""
+    raw = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"\s+", "", raw)
+
+
+@needs_soffice
+@needs_poppler
+def test_a_form_converts_to_an_a4_pdf_with_everything_on_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form = full_form(tmp_path)
+    other = tmp_path / "附件3.docx"
+    other.write_bytes(
+        load_template(documents.FORM3_TEMPLATE).render(
+            {"unit": "江苏省质量协会", "draft": False, "rows": []}
+        )
+    )
+    starts: list[list[str]] = []
+    real_run = pdf._run
+
+    def counting(cmd: list[str], timeout: float) -> None:
+        starts.append(cmd)
+        real_run(cmd, timeout)
+
+    monkeypatch.setattr(pdf, "_run", counting)
+    made = pdf.to_pdf([form, other], tmp_path / "pdf")
+    assert made == [tmp_path / "pdf" / "申报表.pdf", tmp_path / "pdf" / "附件3.pdf"]
+    assert len(starts) == 1  # both files in one LibreOffice start
+    assert any(arg.startswith("-env:UserInstallation=file://") for arg in starts[0])
+
+    info = subprocess.run(
+        ["pdfinfo", str(made[0])], capture_output=True, text=True, check=True
+    ).stdout
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size and (round(float(size[1])), round(float(size[2]))) == (595, 842)  # A4 portrait
+
+    text = pdf_text(made[0])
+    for expected in (
+        "全国优秀质量管理小组申报表",
+        "江苏省质量协会",
+        GOOD_GROUP["组织名称"],
+        "配电运检QC小组",
+        "降低配电线路故障停电时长",
+        "提高配网自动化终端在线率",
+        THIRD,
+        "2024.03—2024.11",
+        *MEMBERS,
+        "小组围绕配网运维重点工作",
+        SUMMARY_END,
+        "单位盖章",
+    ):
+        assert re.sub(r"\s+", "", expected) in text, expected
+    assert "☑" in text and "☐" in text
+
+    # The table fits the page: every word lies inside the page with a margin left over.
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(made[0]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = re.findall(r'<page width="([\d.]+)"', boxes)
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', boxes)
+    assert len(pages) >= 2 and words  # the long 综述 flows onto a second page
+    width = float(pages[0])
+    assert min(float(x0) for x0, _ in words) >= 36
+    assert max(float(x1) for _, x1 in words) <= width - 36
+
+
+@needs_soffice
+@needs_poppler
+def test_export_with_pdf_puts_a_pdf_beside_every_document(tmp_path: Path) -> None:
+    write_proofs(tmp_path)
+    book = read_book(
+        write_workbook(tmp_path / "总表.xlsx", [GOOD_GROUP], GOOD_TOPICS, GOOD_MEMBERS)
+    )
+    out = tmp_path / "out"
+    result = documents.export(book, check(book), out, pdf=True, today=date(2026, 10, 20))
+    converted = {
+        p.relative_to(out).as_posix()
+        for p in result.files
+        if p.suffix == ".pdf" and documents.PROOF_DIR not in p.parts
+    }
+    form = f"{documents.FORM2_DIR}/01_国网江苏省电力有限公司泰州供电分公司_配电运检QC小组.pdf"
+    assert converted == {form, "附件3_推荐意见.pdf", "附件4_推荐汇总表.pdf"}
+    assert not list((out / documents.PROOF_DIR).rglob("*成果报告*.pdf"))  # proofs stay as given
+    assert "王晓东、李明、张华、刘洋、陈静" in pdf_text(out / "附件4_推荐汇总表.pdf")
+    info = subprocess.run(
+        ["pdfinfo", str(out / "附件4_推荐汇总表.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size and float(size[1]) > float(size[2])  # landscape
+
+
+def test_missing_libreoffice_is_one_chinese_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(pdf, "_USUAL_PLACES", ())
+    with pytest.raises(XlqcError) as err:
+        pdf.to_pdf([Path("x.docx")], Path("out"))
+    assert str(err.value) == "未找到 LibreOffice，无法生成 PDF；请安装 LibreOffice 或去掉 --pdf"
+
+
+@posix_only
+def test_a_hanging_libreoffice_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nsleep 30 &\nwait\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+    monkeypatch.setattr(pdf, "START_SECONDS", 1)
+    monkeypatch.setattr(pdf, "FILE_SECONDS", 0)
+    src = tmp_path / "a.docx"
+    src.write_bytes(b"x")
+    with pytest.raises(XlqcError, match="超时"):
+        pdf.to_pdf([src], tmp_path / "out")
+
+
+@posix_only
+def test_a_file_libreoffice_cannot_convert_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nexit 0\n")  # converts nothing
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+    src = tmp_path / "坏文件.docx"
+    src.write_bytes(b"x")
+    with pytest.raises(XlqcError, match=r"坏文件\.docx"):
+        pdf.to_pdf([src], tmp_path / "out")

@@ -1,0 +1,111 @@
+"""PDF copies of the generated Word documents, made with LibreOffice (``--pdf``).
+
+One LibreOffice start converts a batch of files (starting it costs seconds, converting a form a
+fraction of one). It runs with a private, throw-away profile, so it works while the clerk has
+LibreOffice open, and under a timeout. Files are handed to it under plain ASCII names in a
+temporary folder, so no locale or odd character in a name can trip it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from xlqc.errors import XlqcError
+
+BATCH = 50  # files per LibreOffice start
+START_SECONDS = 90  # allowance for starting LibreOffice (a fresh profile is slow)
+FILE_SECONDS = 20  # allowance per converted file
+NOT_FOUND = "未找到 LibreOffice，无法生成 PDF；请安装 LibreOffice 或去掉 --pdf"
+
+_USUAL_PLACES = (
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+)
+
+
+def find_soffice() -> str:
+    """The LibreOffice program, or :class:`XlqcError` saying how to get one."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for place in _USUAL_PLACES:
+        if Path(place).is_file():
+            return place
+    raise XlqcError(NOT_FOUND)
+
+
+def to_pdf(files: list[Path], out_dir: Path) -> list[Path]:
+    """Convert each file to ``out_dir/<stem>.pdf``; return the PDFs in the order given."""
+    soffice = find_soffice()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="xlqc-pdf-") as work_name:
+        work = Path(work_name)
+        profile = (work / "profile").as_uri()
+        for start in range(0, len(files), BATCH):
+            batch = files[start : start + BATCH]
+            inbox, outbox = work / f"in{start}", work / f"out{start}"
+            inbox.mkdir()
+            plain = []
+            for i, src in enumerate(batch):
+                copy = inbox / f"{i:04d}{src.suffix.lower()}"
+                shutil.copyfile(src, copy)
+                plain.append(copy)
+            _run(
+                [
+                    soffice,
+                    f"-env:UserInstallation={profile}",
+                    "--headless",
+                    "--norestore",
+                    "--nolockcheck",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(outbox),
+                    *map(str, plain),
+                ],
+                timeout=START_SECONDS + FILE_SECONDS * len(batch),
+            )
+            for src, copy in zip(batch, plain, strict=True):
+                made = outbox / f"{copy.stem}.pdf"
+                if not made.is_file() or made.stat().st_size == 0:
+                    raise XlqcError(f"LibreOffice 未能把「{src.name}」转换为 PDF")
+                target = out_dir / f"{src.stem}.pdf"
+                shutil.move(made, target)
+                results.append(target)
+    return results
+
+
+def _run(cmd: list[str], timeout: float) -> None:
+    """Run LibreOffice; on timeout end it and everything it started."""
+    posix = sys.platform != "win32"
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=posix,
+        )
+    except OSError as exc:
+        raise XlqcError(f"无法启动 LibreOffice：{exc.strerror or exc}") from None
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        if posix:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        proc.communicate()
+        raise XlqcError(f"LibreOffice 转换 PDF 超时（{int(timeout)} 秒），已中止") from None
+    if proc.returncode != 0:
+        tail = output.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise XlqcError(f"LibreOffice 转换 PDF 失败（退出码 {proc.returncode}）{tail[0]}")
