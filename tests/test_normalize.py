@@ -90,7 +90,27 @@ def messy(tmp_path: Path) -> Path:
     own["A1"] = "  自己的  表 "
     own["A2"] = CellRichText([TextBlock(InlineFont(b=True), "加粗"), "  普通 "])
     wb.save(path)
+    # Excel stores a formula's last result; this one is messy text, so R17 sees it
+    _cache_formula_result(path, "xl/worksheets/sheet2.xml", "F2", "运维  检修部")
     return path
+
+
+def _cache_formula_result(path: Path, part: str, cell: str, text: str) -> None:
+    """Give an openpyxl-written formula cell the cached text result Excel would have saved."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {info: zf.read(info) for info in zf.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in parts.items():
+            if info.filename == part:
+                xml, n = re.subn(
+                    rf'<c r="{cell}"(.*?)<v\s*>\s*</v>|<c r="{cell}"(.*?)<v\s*/>',
+                    lambda m: f'<c r="{cell}" t="str"{m.group(1) or m.group(2)}<v>{text}</v>',
+                    data.decode(),
+                    count=1,
+                )
+                assert n == 1, f"{cell} is not a formula cell without a result"
+                data = xml.encode()
+            zf.writestr(info, data)
 
 
 def test_changes_are_listed_and_written(messy: Path, tmp_path: Path) -> None:
@@ -156,6 +176,12 @@ def test_text_that_looks_like_a_formula_stays_text(messy: Path, tmp_path: Path) 
         assert "<f>" not in xml and "=1+1" in xml, xml
     assert "<f>" in _cell_xml(out, schema.GROUP_SHEET, "F2")
     assert read_book(out).groups[0].address == "=1+1"
+
+
+def test_formula_result_is_seen_but_the_formula_is_kept(messy: Path, tmp_path: Path) -> None:
+    assert read_book(messy).groups[0].raw["dept"] == "运维  检修部"  # what R17 reports
+    changes = normalize_file(messy, tmp_path / "规范.xlsx")
+    assert ("小组", "F2") not in {(c.sheet, c.cell) for c in changes}
 
 
 def test_nothing_to_fix_writes_nothing(good_book: Path, tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ R17 looks at. Headers, 设置, the clerk's own sheets and formula cells stay as 
 value is written as text, so "=1+1" typed as text never becomes a formula.
 
 :func:`normalize_file` writes nothing when nothing needs fixing: it returns ``[]`` and the caller
-says so (无需修改). :func:`normalize_value` is the per-value core the live-Excel button reuses.
+says so (无需修改). :func:`text_changes` (what to fix, from a :class:`~xlqc.model.Book`) and
+:func:`normalize_value` are the core the live-Excel button reuses.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from xlqc import schema
 from xlqc.errors import XlqcError
-from xlqc.model import Row
+from xlqc.model import Book
 from xlqc.reading import read_book
 from xlqc.safeio import atomic_path
 from xlqc.text import normalize_text
@@ -54,27 +55,35 @@ def normalize_value(value: Any) -> Any:
     return normalize_text(value) if isinstance(value, str) else value
 
 
+def text_changes(book: Book) -> list[Change]:
+    """The cells R17 looks at whose text :func:`normalize_text` changes, from the values as read
+    (the same for a saved file and the live workbook), in sheet and row order."""
+    changes = []
+    for row in (*book.groups, *book.topics, *book.members):
+        for col in schema.DATA_SHEETS[row.sheet]:
+            raw = row.raw.get(col.field)
+            if col.kind not in TEXT_KINDS or not isinstance(raw, str):
+                continue
+            fixed = normalize_text(raw)
+            if fixed != raw:
+                changes.append(Change(row.sheet, row.cell(col.field), raw, fixed, col.header))
+    return changes
+
+
 def normalize_file(src: Path, dst: Path) -> list[Change]:
     """Fix the text cells of ``src`` and save the workbook to ``dst`` (atomically).
 
-    Returns the changes in sheet, row, column order. When there are none, ``dst`` is not
-    written. ``dst`` may be ``src`` only when the caller has made a backup (``--in-place``).
-    Unreadable input raises :class:`XlqcError`.
+    Returns the changes in sheet and row order. When there are none, ``dst`` is not
+    written (and the workbook is not even loaded for editing). ``dst`` may be ``src`` only when
+    the caller has made a backup (``--in-place``). Unreadable input raises :class:`XlqcError`.
     """
     src, dst = Path(src), Path(dst)
     book = read_book(src)  # refuses broken files and checks sheets and headers first
+    planned = text_changes(book)
+    if not planned:
+        return []
     wb = _load(src)
-    changes: list[Change] = []
-    for sheet, columns in schema.DATA_SHEETS.items():
-        ws = wb[sheet]
-        letters = book.columns.get(sheet, {})
-        text_columns = [c for c in columns if c.kind in TEXT_KINDS and c.field in letters]
-        rows: list[Row] = getattr(book, _ROWS[sheet])
-        for row in rows:
-            for col in text_columns:
-                address = f"{letters[col.field]}{row.row}"
-                if change := _fix_cell(ws[address], sheet, address, col.header):
-                    changes.append(change)
+    changes = [c for c in (_fix_cell(wb[p.sheet], p) for p in planned) if c]
     if changes:
         with atomic_path(dst) as tmp:
             try:
@@ -82,9 +91,6 @@ def normalize_file(src: Path, dst: Path) -> list[Change]:
             except OSError as exc:
                 raise XlqcError(f"无法写入「{dst.name}」：{exc.strerror or exc}") from None
     return changes
-
-
-_ROWS = {schema.GROUP_SHEET: "groups", schema.TOPIC_SHEET: "topics", schema.MEMBER_SHEET: "members"}
 
 
 def describe(change: Change) -> str:
@@ -109,11 +115,13 @@ def _load(src: Path) -> Any:
         raise XlqcError(f"无法打开「{src.name}」进行文本规范：{exc}") from None
 
 
-def _fix_cell(cell: Any, sheet: str, address: str, header: str) -> Change | None:
-    """Normalize one cell in place; the change, or ``None`` when it is left as it was."""
+def _fix_cell(ws: Any, planned: Change) -> Change | None:
+    """Normalize one cell of ``ws`` as found by openpyxl; the change, or ``None`` when the cell
+    is left as it was (a formula, part of a merged range, or text that is fine after all)."""
     from openpyxl.cell.cell import MergedCell
     from openpyxl.cell.rich_text import CellRichText
 
+    cell = ws[planned.cell]
     if isinstance(cell, MergedCell) or cell.data_type == "f":
         return None
     value = cell.value
@@ -127,7 +135,7 @@ def _fix_cell(cell: Any, sheet: str, address: str, header: str) -> Change | None
     cell.value = fixed or None
     if fixed:
         cell.data_type = "s"  # text stays text even when it starts with = + - @
-    return Change(sheet=sheet, cell=address, before=value, after=fixed, header=header)
+    return Change(planned.sheet, planned.cell, value, fixed, planned.header)
 
 
 def _excerpt(before: str, after: str) -> tuple[str, str]:
