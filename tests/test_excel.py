@@ -222,6 +222,24 @@ def test_validate_marks_the_book_as_the_file_path_does(tmp_path: Path) -> None:
     assert (schema.GROUP_SHEET, "B3", YELLOW, "请核实公章名称") in state(live)
 
 
+def test_a_missing_status_column_is_added_as_the_file_path_adds_it(tmp_path: Path) -> None:
+    path = clerk_book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb[schema.GROUP_SHEET].delete_cols(14)  # 校验状态
+    wb[schema.GROUP_SHEET]["P1"] = "备注"  # a column of the clerk's own, after a gap
+    wb.save(path)
+    live = xd.load(path)
+    press(live, "validate")
+    book = read_book(path)
+    mark_file(path, tmp_path / "marked.xlsx", book, check(book))
+    marked = xd.load(tmp_path / "marked.xlsx")
+    assert xd.sheet(live, schema.GROUP_SHEET)._values[(1, 17)] == "校验状态"
+    assert stores(live) == stores(marked)
+    press(live, "clear")
+    assert xd.sheet(live, schema.GROUP_SHEET)._values[(1, 17)] == "校验状态"  # header stays
+    assert not any(c == 17 for r, c in xd.sheet(live, schema.GROUP_SHEET)._values if r > 1)
+
+
 def test_validate_twice_equals_validate_once(tmp_path: Path) -> None:
     live = xd.load(clerk_book(tmp_path))
     press(live, "validate")
@@ -460,6 +478,7 @@ class FakeExport:
         self.calls.append(
             {"book": book, "findings": findings, "out_dir": out_dir, "zip": make_zip, "only": only}
         )
+        out_dir.mkdir()
         lines = ["已为 1 个小组生成申报材料", "未导出 G002 泰州 供电公司：3 个错误"]
         return types.SimpleNamespace(lines=lambda: lines)
 

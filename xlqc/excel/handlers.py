@@ -127,10 +127,12 @@ def export_live(xbook: Any, control_id: str) -> Reply:
         options["only"] = only
     result = export(book, findings, out_dir, **options)
     lines = [str(line) for line in result.lines()]
+    if out_dir.exists() and not any(str(out_dir) in line for line in lines):
+        lines.insert(0, f"输出文件夹：{out_dir}")
     shown = lines[:MESSAGE_LINES]
     if len(lines) > MESSAGE_LINES:
         shown.append(f"……（另有 {len(lines) - MESSAGE_LINES} 行，见输出文件夹中的清单）")
-    return Reply("\n".join([f"输出文件夹：「{out_dir}」", *shown, "", summary(book, findings)]))
+    return Reply("\n".join([*shown, "", summary(book, findings)]))
 
 
 def on_export_forms(xbook: Any) -> Reply:
@@ -335,11 +337,12 @@ def on_ribbon(control_id: str, xbook: Any = None) -> None:
     except Exception as exc:  # no Excel to talk to: xlwings shows stderr in its error box
         sys.stderr.write(f"xlqc 无法连接到 Excel 工作簿：{exc}\n")
         raise SystemExit(1) from None
+    app = xbook.app  # kept: a handler may close the book (导入申报表)
     try:
         handler = HANDLERS.get(control_id)
         if handler is None:
             raise XlqcError(f"未知的按钮「{control_id}」：请重新安装 xlqc 加载项")
-        with xbook.app.properties(screen_updating=False, enable_events=False):
+        with app.properties(screen_updating=False, enable_events=False):
             reply = handler(xbook)
     except XlqcError as exc:
         reply = Reply(exc.message, "critical")
@@ -348,7 +351,7 @@ def on_ribbon(control_id: str, xbook: Any = None) -> None:
         reply = Reply(
             f"xlqc 内部错误：{type(exc).__name__}: {_short(exc)}\n详情已记入「{log}」。", "critical"
         )
-    xbook.app.alert(reply.text, TITLE, mode=reply.mode)
+    app.alert(reply.text, TITLE, mode=reply.mode)
 
 
 def _caller() -> Any:
