@@ -27,7 +27,7 @@ from xlqc.excel import marking
 from xlqc.excel.live import BOOK_SHEETS, LiveBook, as_text, book_path, read_grids
 from xlqc.findings import Finding, counts, groups_with_errors
 from xlqc.model import Book
-from xlqc.normalize import TEXT_KINDS, Change, describe, normalize_value
+from xlqc.normalize import describe, text_changes
 from xlqc.reading import build_book
 
 TITLE = "xlqc"
@@ -149,21 +149,6 @@ def on_export_all(xbook: Any) -> Reply:
 
 # --------------------------------------------------------------------------------------------
 # 规范文本
-
-
-def text_changes(book: Book) -> list[Change]:
-    """The cells 规范文本 rewrites: the text columns of the data rows (as
-    :func:`xlqc.normalize.normalize_file` does), where the text changes."""
-    changes = []
-    for row in (*book.groups, *book.topics, *book.members):
-        for col in schema.DATA_SHEETS[row.sheet]:
-            raw = row.raw.get(col.field)
-            if col.kind not in TEXT_KINDS or not isinstance(raw, str):
-                continue
-            fixed = normalize_value(raw)
-            if fixed != raw:
-                changes.append(Change(row.sheet, row.cell(col.field), raw, fixed, col.header))
-    return changes
 
 
 def on_normalize(xbook: Any) -> Reply:
