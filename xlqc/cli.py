@@ -63,13 +63,16 @@ def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -
 
     if out_path and in_place:
         raise XlqcError("-o/--mark 与 --in-place 只能选一个")
-    if in_place:
-        from xlqc.preserve import check_in_place
+    from xlqc.preserve import check_in_place, lost_features
 
+    if in_place:
         check_in_place(src)
         kept = backup(src)
         err.print(f"已备份原文件到「{kept.name}」")
         return src
+    lost = lost_features(src)
+    if lost:
+        err.print(f"[yellow]注意：[/]写出的副本不含原工作簿中的{'、'.join(lost)}（原文件不受影响）")
     if out_path is None:
         return src.with_name(f"{src.stem}.{suffix}{src.suffix}")
     if out_path.resolve() == src.resolve():
