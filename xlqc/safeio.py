@@ -32,7 +32,10 @@ def atomic_path(dest: Path) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:  # disk full, quota, a vanished network folder
+            raise XlqcError(f"无法写入「{dest.name}」：{exc.strerror or exc}") from None
         _set_mode(tmp, dest)
         try:
             os.replace(tmp, dest)
