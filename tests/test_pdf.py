@@ -185,3 +185,44 @@ def test_a_file_libreoffice_cannot_convert_is_named(
     src.write_bytes(b"x")
     with pytest.raises(XlqcError, match=r"坏文件\.docx"):
         pdf.to_pdf([src], tmp_path / "out")
+
+
+FAKE_SOFFICE = """#!/bin/sh
+# Stands in for LibreOffice: "converts" each .docx by copying it to OUTDIR/<stem>.pdf.
+out=""; prev=""
+for a in "$@"; do
+  if [ "$prev" = "--outdir" ]; then out="$a"; mkdir -p "$out"; fi
+  case "$a" in *.docx) cp "$a" "$out/$(basename "$a" .docx).pdf";; esac
+  prev="$a"
+done
+"""
+
+
+@posix_only
+def test_many_files_go_in_batches_over_parallel_lanes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text(FAKE_SOFFICE)
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+    monkeypatch.setattr(pdf, "BATCH", 2)
+    starts: list[list[str]] = []
+    real_run = pdf._run
+
+    def counting(cmd: list[str], timeout: float) -> None:
+        starts.append(cmd)
+        real_run(cmd, timeout)
+
+    monkeypatch.setattr(pdf, "_run", counting)
+    files = []
+    for i in range(5):
+        f = tmp_path / f"{i:02d}_申报表 (副本).docx"
+        f.write_bytes(f"form {i}".encode())
+        files.append(f)
+    made = pdf.to_pdf(files, tmp_path / "pdf", lanes=2)
+    assert [p.name for p in made] == [f"{i:02d}_申报表 (副本).pdf" for i in range(5)]
+    assert [p.read_bytes() for p in made] == [f"form {i}".encode() for i in range(5)]
+    assert sorted(len([a for a in cmd if a.endswith(".docx")]) for cmd in starts) == [1, 2, 2]
+    profiles = {a for cmd in starts for a in cmd if a.startswith("-env:UserInstallation=")}
+    assert len(profiles) == 2  # one profile per lane, reused by its batches

@@ -1,9 +1,10 @@
 """PDF copies of the generated Word documents, made with LibreOffice (``--pdf``).
 
 One LibreOffice start converts a batch of files (starting it costs seconds, converting a form a
-fraction of one). It runs with a private, throw-away profile, so it works while the clerk has
-LibreOffice open, and under a timeout. Files are handed to it under plain ASCII names in a
-temporary folder, so no locale or odd character in a name can trip it.
+fraction of one); many files use a few such processes side by side. Each runs with a private,
+throw-away profile, so it works while the clerk has LibreOffice open, and under a timeout.
+Files are handed to it under plain ASCII names in a temporary folder, so no locale or odd
+character in a name can trip it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from xlqc.errors import XlqcError
 
 BATCH = 50  # files per LibreOffice start
+MAX_LANES = 4  # LibreOffice processes side by side, for many files
 START_SECONDS = 90  # allowance for starting LibreOffice (a fresh profile is slow)
 FILE_SECONDS = 20  # allowance per converted file
 NOT_FOUND = "未找到 LibreOffice，无法生成 PDF；请安装 LibreOffice 或去掉 --pdf"
@@ -42,46 +45,66 @@ def find_soffice() -> str:
     raise XlqcError(NOT_FOUND)
 
 
-def to_pdf(files: list[Path], out_dir: Path) -> list[Path]:
-    """Convert each file to ``out_dir/<stem>.pdf``; return the PDFs in the order given."""
+def to_pdf(files: list[Path], out_dir: Path, *, lanes: int | None = None) -> list[Path]:
+    """Convert each file to ``out_dir/<stem>.pdf``; return the PDFs in the order given.
+
+    Files go to LibreOffice in batches of :data:`BATCH`; with more than one batch, up to
+    ``lanes`` LibreOffice processes (default: up to four, one per core) work side by side, each
+    with its own profile."""
+    stems = [f.stem for f in files]
+    if len(set(stems)) != len(stems):
+        raise ValueError("to_pdf needs files with distinct names")
     soffice = find_soffice()
     out_dir.mkdir(parents=True, exist_ok=True)
-    results: list[Path] = []
+    batches = [files[i : i + BATCH] for i in range(0, len(files), BATCH)]
+    lanes = max(1, min(len(batches), lanes or min(MAX_LANES, os.cpu_count() or 1)))
     with tempfile.TemporaryDirectory(prefix="xlqc-pdf-") as work_name:
         work = Path(work_name)
-        profile = (work / "profile").as_uri()
-        for start in range(0, len(files), BATCH):
-            batch = files[start : start + BATCH]
-            inbox, outbox = work / f"in{start}", work / f"out{start}"
-            inbox.mkdir()
-            plain = []
-            for i, src in enumerate(batch):
-                copy = inbox / f"{i:04d}{src.suffix.lower()}"
-                shutil.copyfile(src, copy)
-                plain.append(copy)
-            _run(
-                [
-                    soffice,
-                    f"-env:UserInstallation={profile}",
-                    "--headless",
-                    "--norestore",
-                    "--nolockcheck",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    str(outbox),
-                    *map(str, plain),
-                ],
-                timeout=START_SECONDS + FILE_SECONDS * len(batch),
-            )
-            for src, copy in zip(batch, plain, strict=True):
-                made = outbox / f"{copy.stem}.pdf"
-                if not made.is_file() or made.stat().st_size == 0:
-                    raise XlqcError(f"LibreOffice 未能把「{src.name}」转换为 PDF")
-                target = out_dir / f"{src.stem}.pdf"
-                shutil.move(made, target)
-                results.append(target)
-    return results
+
+        def lane(k: int) -> None:
+            profile = (work / f"profile{k}").as_uri()
+            for n, batch in enumerate(batches[k::lanes]):
+                _convert_batch(soffice, profile, batch, work / f"{k}-{n}", out_dir)
+
+        if lanes == 1:
+            lane(0)
+        else:
+            with ThreadPoolExecutor(max_workers=lanes) as pool:
+                list(pool.map(lane, range(lanes)))
+    return [out_dir / f"{stem}.pdf" for stem in stems]
+
+
+def _convert_batch(
+    soffice: str, profile: str, batch: list[Path], work: Path, out_dir: Path
+) -> None:
+    """One LibreOffice start for ``batch``, under plain names in ``work``."""
+    inbox, outbox = work / "in", work / "out"
+    inbox.mkdir(parents=True)
+    plain = []
+    for i, src in enumerate(batch):
+        copy = inbox / f"{i:04d}{src.suffix.lower()}"
+        shutil.copyfile(src, copy)
+        plain.append(copy)
+    _run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outbox),
+            *map(str, plain),
+        ],
+        timeout=START_SECONDS + FILE_SECONDS * len(batch),
+    )
+    for src, copy in zip(batch, plain, strict=True):
+        made = outbox / f"{copy.stem}.pdf"
+        if not made.is_file() or made.stat().st_size == 0:
+            raise XlqcError(f"LibreOffice 未能把「{src.name}」转换为 PDF")
+        shutil.move(made, out_dir / f"{src.stem}.pdf")
 
 
 def _run(cmd: list[str], timeout: float) -> None:
