@@ -271,6 +271,25 @@ def test_a_fill_the_clerk_changed_after_validating_is_kept(tmp_path: Path) -> No
     assert xd.sheet(live, schema.GROUP_SHEET)._colors[xd.key("I3")] == GREEN
 
 
+def test_a_cell_that_takes_no_note_is_still_filled_and_cleared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel refuses a note on a cell holding a threaded comment (Microsoft 365)."""
+    live = xd.load(clerk_book(tmp_path))
+    before = stores(live)
+
+    def refuse(self: xd.Range, text: str) -> None:
+        raise RuntimeError("cell has a threaded comment")
+
+    monkeypatch.setattr(xd.Range, "add_note", refuse)
+    press(live, "validate")
+    group_sheet = xd.sheet(live, schema.GROUP_SHEET)
+    assert group_sheet._colors[xd.key("A3")] == (255, 199, 206)  # marked by its fill
+    assert xd.key("A3") not in group_sheet._notes
+    press(live, "clear")
+    assert stores(live) == before
+
+
 def test_marks_cross_between_the_file_path_and_the_live_path(tmp_path: Path) -> None:
     path = clerk_book(tmp_path)
     original = stores(xd.load(path))

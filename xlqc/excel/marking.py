@@ -147,10 +147,13 @@ def _mark_cell(sheet: Any, m: marks.CellMark) -> marks.SavedCell:
     note = rng.note
     own = marks.clerk_note(note.text) if note is not None else None
     text = marks.merge_note(own, m.note)
-    if note is not None:
-        note.text = text
-    else:
-        rng.add_note(text)
+    try:
+        if note is not None:
+            note.text = text
+        else:
+            rng.add_note(text)
+    except Exception:  # a threaded comment (Microsoft 365) takes no note: the fill still marks
+        own = None
     return marks.SavedCell(
         m.sheet,
         m.cell,
