@@ -380,7 +380,8 @@ def build_form3() -> DocumentObject:
         (
             ("{{ r.no }}",),
             ("{{ r.org }}", "{{ r.name }}"),
-            ("{%p for para in r.opinion %}", "{{ para }}", "{%p endfor %}"),
+            # or [""]: a table cell must keep at least one paragraph
+            ('{%p for para in r.opinion or [""] %}', "{{ para }}", "{%p endfor %}"),
         ),
     )
     indent_first_line(table.cell(2, 2).paragraphs[1])
@@ -409,9 +410,13 @@ def build_form4() -> DocumentObject:
 
 # --- deterministic output -------------------------------------------------------------------
 
-_FONT_ENTRY = (
-    f'<w:font w:name="{TITLE_FONT}"><w:altName w:val="宋体"/><w:charset w:val="86"/>'
-    '<w:family w:val="script"/><w:pitch w:val="variable"/></w:font>'
+# The Chinese fonts, each with the name Word looks for where it is missing (English Windows
+# knows 仿宋 as FangSong; a PC without 方正小标宋简体 should use 宋体).
+FONT_ALTERNATES = {TITLE_FONT: "宋体", "宋体": "SimSun", HEITI: "SimHei", FANGSONG: "FangSong"}
+_FONT_ENTRIES = "".join(
+    f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+    '<w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
+    for name, alt in FONT_ALTERNATES.items()
 )
 
 
@@ -419,8 +424,7 @@ def _finish_part(name: str, data: bytes) -> bytes:
     """Small XML fixes python-docx has no API for."""
     if name == "word/fontTable.xml":
         text = data.decode("utf-8")
-        if TITLE_FONT not in text:
-            text = text.replace("</w:fonts>", _FONT_ENTRY + "</w:fonts>")
+        text = text.replace("</w:fonts>", _FONT_ENTRIES + "</w:fonts>")
         return text.encode("utf-8")
     if name.startswith("word/") and name.endswith(".xml"):
         # Keep the spaces clerks type at the start or end of a value.

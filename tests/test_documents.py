@@ -153,7 +153,8 @@ def test_templates_set_east_asian_fonts_and_a4() -> None:
     assert normal == "仿宋"
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         font_table = zf.read("word/fontTable.xml").decode()
-    assert '<w:font w:name="方正小标宋简体"><w:altName w:val="宋体"/>' in font_table
+    for name, alt in (("方正小标宋简体", "宋体"), ("仿宋", "FangSong"), ("黑体", "SimHei")):
+        assert f'<w:font w:name="{name}"><w:altName w:val="{alt}"/>' in font_table
     landscape = docx.Document(
         io.BytesIO(
             resources.files("xlqc.templates").joinpath(documents.FORM4_TEMPLATE).read_bytes()
@@ -401,6 +402,21 @@ def test_errors_are_counted_per_group_and_settings_errors_count_for_all(tmp_path
         Finding(rule="R19", severity="error", sheet="设置", cell="B2", group="", message="x")
     )
     assert documents.error_counts(book, findings) == [2, 1, 1, 2]
+
+
+def test_blank_texts_still_give_valid_documents(tmp_path: Path) -> None:
+    blank = {k: None for k in ("活动综述", "推荐意见", "联系部门", "地址", "电话", "邮箱")}
+    book = make_book(tmp_path, groups=[group("G001", **blank)], topics=[], members=[])
+    result = run(book, tmp_path / "out", include_all=True)
+    assert result.drafts == ["G001"]
+    out = tmp_path / "out"
+    for path in [*form2_files(out), out / documents.FORM3_FILE, out / documents.FORM4_FILE]:
+        with zipfile.ZipFile(path) as zf:
+            body = docx.oxml.parse_xml(zf.read("word/document.xml"))
+        cells = body.iter(qn("w:tc"))
+        assert all(tc.find(qn("w:p")) is not None for tc in cells), path.name  # Word needs one
+    form3 = docx_text(out / documents.FORM3_FILE)
+    assert "1 | 国网江苏省电力有限公司泰州供电分公司⏎配电运检QC小组 | \n" in form3
 
 
 def test_nothing_to_export_writes_nothing(tmp_path: Path) -> None:
