@@ -392,6 +392,21 @@ def test_other_attachments_are_not_forms(tmp_path: Path) -> None:
         parse_form(tmp_path / "附件4.docx")
 
 
+def test_two_forms_in_one_document_are_refused(tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    for org, name in ((SPEC.org, SPEC.name), ("泰州石油化工有限公司", "炼油QC小组")):
+        table = doc.add_table(rows=2, cols=2)
+        for r, (label, value) in enumerate((("组织名称", org), ("QC小组名称", name))):
+            table.cell(r, 0).text = label
+            table.cell(r, 1).text = value
+        doc.add_page_break()
+    doc.save(str(tmp_path / "合订.docx"))
+    with pytest.raises(XlqcError, match="不止一份申报表"):
+        parse_form(tmp_path / "合订.docx")
+
+
 # --- importing into the workbook ------------------------------------------------------------
 
 
@@ -436,6 +451,36 @@ def test_new_group_lands_in_the_right_cells(book: Path) -> None:
     ]
     assert model.topics_of("G002")[0].start.precision == "month"  # type: ignore[union-attr]
     assert model.groups[0].phone == GOOD_GROUP["电话"]  # the existing group untouched
+
+
+def test_cells_take_the_format_of_their_column(tmp_path: Path) -> None:
+    """In the workbook `xlqc new` writes, 小组编号 and 电话 are text columns and the dates
+    date columns: what intake writes looks like what the clerk types there."""
+    from xlqc.builder import new_workbook
+
+    target = tmp_path / "总表.xlsx"
+    new_workbook(target)
+    topic = SpecTopic("降低PX装置吸附剂损耗率", "2024.3.1-2024.11.30", NATIONAL)
+    import_forms([official_form(tmp_path / "f.docx", with_(topics=(topic,)))], target)
+    group = rows(target, schema.GROUP_SHEET)[0]
+    assert (group["小组编号"].value, group["小组编号"].number_format) == ("G001", "@")
+    assert (group["电话"].value, group["电话"].number_format) == (SPEC.phone, "@")
+    start = rows(target, schema.TOPIC_SHEET)[0]["活动开始"]
+    assert (start.value, start.number_format) == (datetime(2024, 3, 1), "yyyy-mm-dd")
+
+
+def test_an_excel_table_grows_with_the_rows_added(book: Path, tmp_path: Path) -> None:
+    from openpyxl.worksheet.table import Table
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb[schema.GROUP_SHEET]
+    ws.add_table(Table(displayName="小组表", ref=f"A1:N{ws.max_row}"))
+    ws["P2"] = "=COUNTA(A:A)"
+    wb.save(book)
+    import_forms([official_form(tmp_path / "f.docx")], book)
+    wb = openpyxl.load_workbook(book)
+    assert wb[schema.GROUP_SHEET].tables["小组表"].ref == "A1:N3"
+    assert wb.calculation.fullCalcOnLoad  # Excel recomputes the clerk's formula on opening
 
 
 def test_day_precision_dates_are_real_dates(book: Path) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -87,6 +88,7 @@ def import_forms(
             raise XlqcError(refusal)
         result.refusal = refusal
     if not dry_run:
+        target.finish()
         result.backup = backup(into)
         with atomic_path(into) as tmp:
             target.wb.save(tmp)
@@ -138,11 +140,12 @@ class _Sheet:
     header_row: int
     cols: dict[str, int]  # field -> column number
     next_row: int
+    first_free: int = 0  # next_row as found, before anything was appended
 
     @classmethod
     def open(cls, wb: Workbook, sheet: str, letters: dict[str, str]) -> _Sheet:
         ws = wb[sheet]
-        cols = {f: openpyxl.utils.column_index_from_string(c) for f, c in letters.items()}
+        cols = {f: column_index_from_string(c) for f, c in letters.items()}
         key_field = "code" if sheet == schema.GROUP_SHEET else "group"
         key_col, key_header = cols[key_field], schema.column(sheet, key_field).header
         header_row = next(
@@ -157,7 +160,7 @@ class _Sheet:
         for r, values in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True)):
             if any(v is not None and text_of(v).strip() for v in values):
                 last = header_row + 1 + r
-        return cls(ws, header_row, cols, last + 1)
+        return cls(ws, header_row, cols, last + 1, last + 1)
 
     def add_column(self, field_name: str, header: str, width: float) -> None:
         """Find the column headed ``header``, adding it after the last header when missing."""
@@ -173,8 +176,23 @@ class _Sheet:
         cell = self.ws.cell(self.header_row, col, header)
         if last:
             cell._style = copy(self.ws.cell(self.header_row, last)._style)
-        self.ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = width
+        self.ws.column_dimensions[get_column_letter(col)].width = width
         self.cols[field_name] = col
+
+    def grow_tables(self) -> None:
+        """Extend an Excel table (插入 → 表格) that ended at the last row to the rows appended,
+        as Excel does when the clerk types below it."""
+        last = self.next_row - 1
+        for table in self.ws.tables.values():
+            min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+            if min_row == self.header_row and self.first_free - 1 <= max_row < last:
+                if table.totalsRowCount:
+                    continue  # rows below a totals row are not the table's
+                table.ref = (
+                    f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{last}"
+                )
+                if table.autoFilter is not None:
+                    table.autoFilter.ref = table.ref
 
     def append(self) -> int:
         row = self.next_row
@@ -200,7 +218,7 @@ class _Sheet:
             cell.data_type = "s"  # "=1+1" stays text
             if value[0] in "=+-@":
                 cell.quotePrefix = True  # and stays text when the clerk edits it in Excel
-        elif isinstance(value, date) and cell.number_format == "General":
+        elif isinstance(value, date) and cell.number_format in ("General", "@"):
             cell.number_format = DATE_FORMAT
 
     def clear(self, row: int) -> None:
@@ -252,6 +270,8 @@ def identity(org: str, name: str) -> tuple[str, str]:
 
 
 class _Target:
+    """The workbook being written and every group it holds, by identity."""
+
     def __init__(self, book: Book, wb: Workbook) -> None:
         self.wb = wb
         self.sheets = {
@@ -269,6 +289,19 @@ class _Target:
             state.topics = [_topic_row(t) for t in book.topics_of(g.code)]
             state.members = [(m.row, m.name) for m in book.members_of(g.code)]
             self.states[key] = state
+
+    def finish(self) -> None:
+        """Last touches before saving: tables grown, formulas recalculated when Excel opens
+        the file (openpyxl keeps formulas but not their last values)."""
+        for sheet in self.sheets.values():
+            sheet.grow_tables()
+        if any(
+            cell.data_type == "f"
+            for ws in self.wb.worksheets
+            for row in ws.iter_rows()
+            for cell in row
+        ):
+            self.wb.calculation.fullCalcOnLoad = True
 
     def apply(self, form: FormData, update: bool, result: ImportResult) -> None:
         too_long = [

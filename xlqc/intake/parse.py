@@ -309,6 +309,7 @@ class _Reader:
     pending: list[_Pending] = field(default_factory=list)
     found: set[str] = field(default_factory=set)
     not_a_form: str = ""  # what the document is instead (推荐汇总表 …), from its title
+    repeated: list[str] = field(default_factory=list)  # org/name given twice, differently
 
     def feed(self, block: Block) -> None:
         if not any(c.text.strip() for c in block):
@@ -364,8 +365,11 @@ class _Reader:
             value = joiner.join(
                 v for v in (_clean(line) for t in texts for line in t.split("\n")) if v
             )
-            if value and not self.scalars.get(kind):
+            known = self.scalars.get(kind)
+            if value and not known:
                 self.scalars[kind] = value
+            elif value and kind in _LABEL_NAMES and squash(value) != squash(known or ""):
+                self.repeated.append(_LABEL_NAMES[kind])
         elif kind in TOPIC_FIELDS:
             if kind == "title":
                 value = "".join(_clean(line) for t in texts for line in t.split("\n"))
@@ -394,6 +398,11 @@ class _Reader:
     def form(self, source: str) -> FormData:
         if self.not_a_form:
             raise XlqcError(f"「{source}」是{self.not_a_form}，不是申报表（附件2），未导入")
+        if self.repeated:
+            raise XlqcError(
+                f"「{source}」里有不止一份申报表（{self.repeated[0]}出现了两个不同的值），"
+                "请每个小组单独保存为一个 .docx 后再导入"
+            )
         missing = [_LABEL_NAMES[k] for k in ("org", "name") if k not in self.found]
         if len(missing) == 2:
             raise XlqcError(f"「{source}」不像申报表：没有找到「组织名称」和「小组名称」栏目")
