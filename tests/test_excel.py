@@ -319,6 +319,8 @@ def test_theme_and_indexed_fills_saved_by_the_file_path_come_back_as_colours() -
     assert saved_fill(saved("theme:1:0.0")) == (0, 0, 0)  # dk1
     assert saved_fill(saved("theme:4:0.7999816888943144")) == (218, 227, 243)  # accent1, 80 %
     assert saved_fill(saved("")) is None
+    assert saved_fill(saved("theme:x:y")) is None  # a damaged state sheet restores no fill
+    assert saved_fill(saved("zz")) is None
     assert saved_fill(marks.SavedCell("小组", "B2", "FFFFFF00", "", "")) is None  # no pattern
 
 

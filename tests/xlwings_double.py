@@ -359,6 +359,8 @@ class Range:
         r1, c1, _, _ = self._area()
         if isinstance(data, list | tuple):
             rows = [list(x) for x in data] if data and isinstance(data[0], list | tuple) else [data]
+            if len({len(row) for row in rows}) > 1:
+                raise ValueError("rows of different lengths cannot be written in one call")
             for i, row in enumerate(rows):
                 for j, v in enumerate(row):
                     self._sheet_store((r1 + i, c1 + j), v)

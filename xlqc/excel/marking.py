@@ -36,8 +36,10 @@ RESERVED = (schema.RESULT_SHEET, marks.STATE_SHEET)
 
 # Excel's default theme (Office 2013 and later), in the order theme indexes use:
 # 0 lt1, 1 dk1, 2 lt2, 3 dk2, 4–9 accent1–6.
-_THEME = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000")
-_THEME += ("5B9BD5", "70AD47")
+_THEME = (
+    *("FFFFFF", "000000", "E7E6E6", "44546A"),
+    *("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47"),
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -47,20 +49,23 @@ _THEME += ("5B9BD5", "70AD47")
 def saved_fill(saved: marks.SavedCell) -> RGB | None:
     """The fill to give back to a cell, as Excel's RGB (None: no fill). Theme colours saved
     from a file are approximated with Excel's default theme; the public xlwings object model
-    sets RGB only."""
+    sets RGB only. A damaged entry gives None."""
     text = saved.fill_color
     if not saved.fill_pattern or not text or text == "auto":
         return None
     kind, _, rest = text.partition(":")
-    if kind == "indexed":
-        index = int(rest)
-        return hex_to_rgb(COLOR_INDEX[index]) if 0 <= index < 64 else None
-    if kind == "theme":
-        theme, _, tint = rest.partition(":")
-        index = int(theme)
-        base = hex_to_rgb(_THEME[index]) if 0 <= index < len(_THEME) else (255, 255, 255)
-        return _tinted(base, float(tint or 0))
-    return hex_to_rgb(text)
+    try:
+        if kind == "indexed":
+            index = int(rest)
+            return hex_to_rgb(COLOR_INDEX[index]) if 0 <= index < 64 else None
+        if kind == "theme":
+            theme, _, tint = rest.partition(":")
+            index = int(theme)
+            base = hex_to_rgb(_THEME[index]) if 0 <= index < len(_THEME) else (255, 255, 255)
+            return _tinted(base, float(tint or 0))
+        return hex_to_rgb(text)
+    except ValueError:
+        return None
 
 
 def _tinted(rgb: RGB, tint: float) -> RGB:
@@ -220,7 +225,7 @@ def write_results(live: LiveBook, findings: list[Finding]) -> Any:
             values[5] = link_formula(f.sheet, f.cell)
         grid.append(values)
     if len(grid) == 1:
-        grid.append([as_text(marks.NO_FINDINGS)])
+        grid.append([as_text(marks.NO_FINDINGS)] + [None] * (len(marks.RESULT_HEADERS) - 1))
     ws.range((1, 1)).value = grid
     ws.range((1, 1), (1, len(marks.RESULT_HEADERS))).font.bold = True
     for c, width in enumerate(marks.RESULT_WIDTHS, start=1):
