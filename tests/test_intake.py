@@ -293,6 +293,18 @@ def test_no_table_at_all(tmp_path: Path) -> None:
     assert [t.recognition for t in form.topics] == ["", "", ""]
 
 
+def test_summary_ends_at_the_seal_even_without_a_note_line(tmp_path: Path) -> None:
+    from docx import Document
+
+    path = official_form(tmp_path / "f.docx", layout=Layout(summary="same"))
+    doc = Document(str(path))
+    for para in doc.paragraphs:
+        if para.text.startswith("注："):
+            para._p.getparent().remove(para._p)  # only "1. 此表由小组填写…" follows the table
+    doc.save(str(path))
+    assert parse_form(path).summary == "\n".join(SPEC.summary)
+
+
 def test_empty_topic_slots_are_dropped(tmp_path: Path) -> None:
     spec = with_(topics=SPEC.topics[:1])
     form = parse_form(official_form(tmp_path / "f.docx", spec))
@@ -617,6 +629,34 @@ def test_update_drops_rows_the_form_no_longer_lists(book: Path) -> None:
     assert [t.title for t in model.topics_of("G001")] == ["新课题：缩短抢修到达时间"]
     assert model.topics_of("G001")[0].level == ""  # a reused row keeps nothing of the old topic
     assert [m.name for m in model.members_of("G001")] == ["王晓东", "李明"]
+
+
+def test_update_moves_the_clerks_columns_with_a_reordered_member(book: Path) -> None:
+    wb = openpyxl.load_workbook(book)
+    cert = wb[schema.MEMBER_SHEET]["D2"]
+    cert.value = "=证书.pdf"  # text that looks like a formula
+    cert.data_type = "s"
+    wb.save(book)
+    names = ("李明", "王晓东", "张华", "刘洋", "陈静")
+    spec = with_(org=GOOD_GROUP["组织名称"], name=GOOD_GROUP["小组名称"], members=names, topics=())
+    import_forms([official_form(book.parent / "f.docx", spec)], book, update=True)
+    members = rows(book, schema.MEMBER_SHEET)
+    assert [(m["序号"].value, m["姓名"].value) for m in members] == list(enumerate(names, 1))
+    moved = members[1]["能力证明"]
+    assert (moved.value, moved.data_type) == ("=证书.pdf", "s")
+    assert members[0]["能力证明"].value is None
+
+
+def test_update_writes_through_cells_the_clerk_merged(book: Path) -> None:
+    wb = openpyxl.load_workbook(book)
+    wb[schema.TOPIC_SHEET].merge_cells("B2:C2")  # 课题名称 merged over 活动开始
+    wb.save(book)
+    topic = SpecTopic(GOOD_TOPICS[0]["课题名称"], "2024.04—2024.11", NATIONAL)
+    spec = with_(org=GOOD_GROUP["组织名称"], name=GOOD_GROUP["小组名称"], topics=(topic,))
+    result = import_forms([official_form(book.parent / "f.docx", spec)], book, update=True)
+    assert [g.code for g in result.updated] == ["G001"]
+    row = values(book, schema.TOPIC_SHEET)[0]
+    assert (row["课题名称"], row["活动开始"]) == (topic.title, "2024年4月")
 
 
 def test_dry_run_writes_nothing(book: Path) -> None:

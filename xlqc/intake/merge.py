@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -126,7 +126,10 @@ def _load(path: Path) -> Workbook:
     try:
         return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
     except Exception as exc:  # openpyxl raises many types for damaged packages
-        raise XlqcError(f"无法打开「{path.name}」写入申报表内容：{exc}") from None
+        raise XlqcError(
+            f"无法打开「{path.name}」写入申报表内容（{type(exc).__name__}），"
+            "请在 Excel 中打开后另存一份再试"
+        ) from None
 
 
 # --- the workbook being written -------------------------------------------------------------
@@ -204,7 +207,7 @@ class _Sheet:
         col = self.cols.get(field_name)
         if col is None:
             return  # an optional column the clerk does not have (序号)
-        cell = self.ws.cell(row, col)
+        cell = self._cell(row, col)
         if not cell.has_style:
             style = _column_style(self.ws, col)
             if style is not None:
@@ -221,19 +224,33 @@ class _Sheet:
         elif isinstance(value, date) and cell.number_format in ("General", "@"):
             cell.number_format = DATE_FORMAT
 
+    def _cell(self, row: int, col: int) -> Cell:
+        """The cell at (row, col), unmerging it first if the clerk merged it with others: its
+        value would otherwise belong to the range's first cell, not to this row."""
+        cell = self.ws.cell(row, col)
+        if isinstance(cell, MergedCell):
+            for merged in list(self.ws.merged_cells.ranges):
+                if cell.coordinate in merged:
+                    self.ws.unmerge_cells(str(merged))
+            cell = self.ws.cell(row, col)
+        return cell  # type: ignore[return-value]
+
     def clear(self, row: int) -> None:
         for cell in self.ws[row]:
             if cell.value is not None:
                 cell.value = None
 
-    def values(self, row: int) -> list[Any]:
-        return [cell.value for cell in self.ws[row]]
+    def values(self, row: int) -> list[tuple[Any, str]]:
+        """The row's values with their types (a text that looks like a formula stays text)."""
+        return [(cell.value, cell.data_type) for cell in self.ws[row]]
 
-    def restore(self, row: int, values: list[Any]) -> None:
+    def restore(self, row: int, values: list[tuple[Any, str]]) -> None:
         self.clear(row)
-        for col, value in enumerate(values, start=1):
+        for col, (value, data_type) in enumerate(values, start=1):
             if value is not None:
-                self.ws.cell(row, col).value = value
+                cell = self._cell(row, col)
+                cell.value = value
+                cell.data_type = data_type
 
 
 def _column_style(ws: Worksheet, col: int) -> Any:

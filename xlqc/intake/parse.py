@@ -310,6 +310,7 @@ class _Reader:
     found: set[str] = field(default_factory=set)
     not_a_form: str = ""  # what the document is instead (推荐汇总表 …), from its title
     repeated: list[str] = field(default_factory=list)  # org/name given twice, differently
+    sealed: bool = False  # the 综述 has reached 单位盖章 / 年 月 日: nothing more belongs to it
 
     def feed(self, block: Block) -> None:
         if not any(c.text.strip() for c in block):
@@ -340,7 +341,7 @@ class _Reader:
         texts += [c.text for c in after]
         if texts:
             self._assign(label.kind, texts)
-            if label.kind in MULTI:
+            if label.kind in MULTI and not (label.kind == "summary" and self.sealed):
                 self.pending.append(_Pending(label.kind, 0, WIDE, True, cell.in_table))
         else:
             multi = label.kind in MULTI or label.kind in TOPIC_FIELDS
@@ -389,7 +390,8 @@ class _Reader:
     def _summary(self, texts: list[str]) -> None:
         for text in texts:
             for line in text.split("\n"):
-                if is_stop(line):
+                if self.sealed or is_stop(line):
+                    self.sealed = True
                     self.pending = [p for p in self.pending if p.kind != "summary"]
                     return
                 if line := _clean(line):
