@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from xlqc.intake.merge import import_forms
 from xlqc.intake.parse import FormData, FormTopic, parse_form
-from xlqc.intake.result import FieldDiff, FileNote, GroupOutcome, ImportResult
+from xlqc.intake.result import FieldDiff, FileProblem, GroupOutcome, ImportResult
 
 __all__ = [
     "FieldDiff",
-    "FileNote",
+    "FileProblem",
     "FormData",
     "FormTopic",
     "GroupOutcome",

@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlqc import schema
 from xlqc.errors import XlqcError
 from xlqc.intake.parse import FormData, FormTopic, parse_form, squash
-from xlqc.intake.result import FieldDiff, FileNote, GroupOutcome, ImportResult
+from xlqc.intake.result import FieldDiff, FileProblem, GroupOutcome, ImportResult
 from xlqc.model import Book, DateValue, Topic, text_of
 from xlqc.preserve import lost_features
 from xlqc.reading import HEADER_SEARCH_ROWS, header_key, read_book
@@ -66,11 +66,11 @@ def import_forms(
         try:
             form = parse_form(path)
         except XlqcError as exc:
-            result.failed.append(FileNote(file=shown, message=str(exc)))
+            result.failed.append(FileProblem(file=shown, reason=str(exc)))
             continue
         form.source = shown
         forms.append(form)
-        result.warnings += [FileNote(file=shown, message=w) for w in form.warnings]
+        result.warnings += [FileProblem(file=shown, reason=w) for w in form.warnings]
     if not forms:
         return result
     target = _Target(book, _load(into))
@@ -110,7 +110,7 @@ def expand_sources(sources: Iterable[Path], result: ImportResult) -> list[tuple[
         elif source.exists():
             found.append((source, source.name))
         else:
-            result.failed.append(FileNote(file=str(source), message=f"找不到「{source}」"))
+            result.failed.append(FileProblem(file=str(source), reason=f"找不到「{source}」"))
     chosen: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     for path, shown in found:
@@ -328,9 +328,9 @@ class _Target:
         ]
         if too_long:
             result.failed.append(
-                FileNote(
+                FileProblem(
                     file=form.source,
-                    message=f"「{form.source}」的{too_long[0]}超过 Excel 单元格上限（{CELL_LIMIT} 字）",
+                    reason=f"「{form.source}」的{too_long[0]}超过 Excel 单元格上限（{CELL_LIMIT} 字）",
                 )
             )
             return

@@ -37,9 +37,12 @@ class GroupOutcome(BaseModel):
     diffs: list[FieldDiff] = Field(default_factory=list)
 
 
-class FileNote(BaseModel):
-    file: str
-    message: str  # Chinese
+class FileProblem(BaseModel):
+    """A form that could not be imported (``reason`` names the file), or a warning about one
+    that was (``reason`` says what to check)."""
+
+    file: str  # as shown: the file name, or its path below the folder imported
+    reason: str  # Chinese
 
 
 class ImportResult(BaseModel):
@@ -52,8 +55,8 @@ class ImportResult(BaseModel):
     unchanged: list[GroupOutcome] = Field(default_factory=list)
     differing: list[GroupOutcome] = Field(default_factory=list)  # left as they were
     updated: list[GroupOutcome] = Field(default_factory=list)  # replaced by the form (--update)
-    failed: list[FileNote] = Field(default_factory=list)  # nothing of these was written
-    warnings: list[FileNote] = Field(default_factory=list)  # imported, but something was unclear
+    failed: list[FileProblem] = Field(default_factory=list)  # nothing of these was written
+    warnings: list[FileProblem] = Field(default_factory=list)  # imported, but something was unclear
     skipped: list[str] = Field(default_factory=list)  # Word lock files (~$…) and the like
     backup: Path | None = None  # copy of the workbook taken before it was rewritten
     refusal: str = ""  # dry run only: why the real import would be refused
@@ -101,8 +104,8 @@ class ImportResult(BaseModel):
             out.append("如以申报表为准，请用更新方式重新导入（命令行加 --update），会先备份总表。")
         for g in self.unchanged:
             out.append(f"无变化 {g.code}「{g.name}」（{g.file}）")
-        out += [f"无法导入：{f.message}" for f in self.failed]
-        out += [f"请核对「{w.file}」：{w.message}" for w in self.warnings]
+        out += [f"无法导入：{f.reason}" for f in self.failed]
+        out += [f"请核对「{w.file}」：{w.reason}" for w in self.warnings]
         if self.skipped:
             out.append(f"已跳过 {len(self.skipped)} 个 Word 临时文件（~$ 开头）")
         if self.added:
