@@ -609,3 +609,33 @@ def settings_without_unit(folder: Path) -> Path:
     write_proofs(folder)
     settings = {k: v for k, v in GOOD_SETTINGS.items() if k != "推荐单位"}
     return write_workbook(folder / BOOK, [GOOD_GROUP], GOOD_TOPICS, GOOD_MEMBERS, settings)
+
+
+# --- Word documents ------------------------------------------------------------------------
+
+
+def docx_with_entities(folder: Path, laughs: bool = True) -> Path:
+    """A filled-in form (.docx) whose document.xml declares an external entity pointing at a
+    local file holding SECRET (and billion laughs), and uses them in a paragraph."""
+    import docx
+
+    secret = folder / "secret.txt"
+    secret.write_text(SECRET, encoding="utf-8")
+    path = folder / "申报表.docx"
+    document = docx.Document()
+    document.add_paragraph("组织名称：PLACEHOLDER")
+    document.save(str(path))
+    laughs_dtd = _LAUGHS if laughs else ""
+    dtd = f'<!DOCTYPE w:document [{laughs_dtd}<!ENTITY xxe SYSTEM "{secret.resolve().as_uri()}">]>'
+    used = "&xxe;&lol9;" if laughs else "&xxe;"
+    return rewrite_zip(
+        path,
+        {
+            "word/document.xml": lambda t: re.sub(
+                r"(<\?xml[^>]*\?>)?\s*<w:document",
+                lambda m: (m.group(1) or "") + dtd + "<w:document",
+                t,
+                count=1,
+            ).replace("PLACEHOLDER", used)
+        },
+    )

@@ -465,3 +465,62 @@ def test_templates_render_in_a_sandbox() -> None:
     assert env.from_string("{{ v }}").render(v='<w:t>&"') == "&lt;w:t&gt;&amp;&#34;"
     with pytest.raises(jinja2.exceptions.SecurityError):
         env.from_string("{{ ''.__class__.__mro__[1].__subclasses__() }}").render()
+
+
+# --- XML parsing hardened ------------------------------------------------------------------
+
+
+def test_openpyxl_parses_through_defusedxml() -> None:
+    """openpyxl uses defusedxml when it is installed (it is a dependency of xlqc): marks,
+    normalize and intake load workbooks with openpyxl."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+@pytest.mark.parametrize("build", [hostile.xml_bomb, hostile.external_entity])
+def test_openpyxl_refuses_entities(build: Callable[[Path], Path], tmp_path: Path) -> None:
+    src = build(tmp_path)
+    start = time.perf_counter()
+    with pytest.raises(Exception) as caught:
+        openpyxl.load_workbook(src)
+    assert time.perf_counter() - start < 5
+    assert SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize("laughs", [True, False], ids=["billion laughs", "external entity"])
+def test_word_readers_do_not_expand_entities(laughs: bool, tmp_path: Path) -> None:
+    """The intake reader (lxml, resolve_entities=False, no DTD, no network) and python-docx
+    neither read the local file nor expand the bomb: refused, or read without them."""
+    import docx
+
+    from xlqc.errors import XlqcError
+    from xlqc.intake.blocks import read_blocks
+
+    src = hostile.docx_with_entities(tmp_path, laughs=laughs)
+    try:
+        text = str(read_blocks(src))
+    except XlqcError as exc:
+        text = exc.message
+    assert SECRET not in text and "lollol" not in text
+    try:
+        text = "".join(p.text for p in docx.Document(str(src)).paragraphs)
+    except Exception as exc:  # lxml's amplification guard
+        text = str(exc)
+    assert SECRET not in text and "lollol" not in text
+
+
+@needs("xlqc.intake")
+@pytest.mark.parametrize("laughs", [True, False], ids=["billion laughs", "external entity"])
+def test_import_of_a_hostile_form(
+    laughs: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """xlqc import of such a form: no traceback, the secret never printed, the master workbook
+    byte-identical."""
+    book = hostile.good_book(tmp_path / "总表")
+    form = hostile.docx_with_entities(tmp_path, laughs=laughs)
+    before = snapshot(book.parent)
+    outcome = run(capsys, "import", form, "--into", book)
+    assert "Traceback" not in outcome.err + outcome.out and "内部错误" not in outcome.err
+    assert SECRET not in outcome.out + outcome.err
+    assert snapshot(book.parent) == before
