@@ -68,7 +68,7 @@ def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -
     if in_place:
         check_in_place(src)
         kept = backup(src)
-        err.print(f"已备份原文件到「{kept.name}」")
+        out.print(f"已备份原文件到「{kept.name}」")
         return src
     lost = lost_features(src)
     if lost:
@@ -160,9 +160,9 @@ def clear_cmd(
 ) -> None:
     """清除 xlqc 写入的标记，恢复原有的底色和批注。"""
     from xlqc.marks import clear_file
-    from xlqc.reading import check_workbook_file
+    from xlqc.reading import read_book
 
-    check_workbook_file(book)
+    read_book(book)  # refuse what is not a readable master workbook before any backup or write
     dst = _output_for(book, output, in_place, "已清除标记")
     n = clear_file(book, dst)
     out.print(f"已清除 {n} 个单元格的标记：「{dst}」")
@@ -176,9 +176,9 @@ def normalize_cmd(
 ) -> None:
     """规范文本：去掉多余空白和不可见字符，统一全半角（R17 所报的问题）。"""
     from xlqc.normalize import describe, normalize_file
-    from xlqc.reading import check_workbook_file
+    from xlqc.reading import read_book
 
-    check_workbook_file(book)
+    read_book(book)  # refuse what is not a readable master workbook before any backup or write
     dst = _output_for(book, output, in_place, "规范")
     changes = normalize_file(book, dst)
     for change in changes:
@@ -278,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args=list(argv) if argv is not None else None, prog_name="xlqc", standalone_mode=False
         )
     except XlqcError as exc:
-        err.print(f"[bold red]错误：[/]{exc.message}")
+        err.print(f"[bold red]错误：[/]{exc.message.replace(chr(10), ' ')}")  # one line, always
         return 2
     except click.exceptions.Exit as exc:
         return exc.exit_code
