@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -225,7 +224,9 @@ _DATE_TOKEN = re.compile(
     r"|\d{8}(?!\d)"
     r"|\d{4}\s*([./-])\s*\d{1,2}(?!\d)(?:\s*\1\s*\d{1,2}(?!\d))?"
 )
-_SAME_YEAR_END = re.compile(r"^\s*(?:[-~至到—–―]+)\s*(\d{1,2})\s*月?\s*$")
+_SAME_YEAR_END = re.compile(  # 2024.3-11, 2024年3月至11月, 2024.3.1-11.30, …至11月30日
+    r"^\s*[-~至到—–―]+\s*(\d{1,2})\s*(?:月|[./])?\s*(?:(\d{1,2})\s*[日号]?)?\s*$"
+)
 
 
 def parse_period(text: str) -> tuple[DateValue | None, DateValue | None]:
@@ -241,11 +242,12 @@ def parse_period(text: str) -> tuple[DateValue | None, DateValue | None]:
     if len(tokens) == 1:
         start = parse_date(tokens[0].group())
         m = _SAME_YEAR_END.match(norm[tokens[0].end() :])
-        if start is not None and m and 1 <= int(m.group(1)) <= 12:
-            end = date(start.value.year, int(m.group(1)), 1)
-            if end < start.value:
-                end = end.replace(year=end.year + 1)
-            return start, DateValue(value=end, precision="month")
+        if start is not None and m:
+            year, day = start.value.year, m.group(2)
+            end = parse_date(f"{year}.{m.group(1)}" + (f".{day}" if day else ""))
+            if end is not None and end.value < start.value:  # 2024.10-3: into the next year
+                end = parse_date(f"{year + 1}.{m.group(1)}" + (f".{day}" if day else ""))
+            return start, end
     raise DateError(f"无法识别的活动时间「{text.strip()}」")
 
 
