@@ -24,7 +24,6 @@ import pytest
 from conftest import (
     GOOD_GROUP,
     GOOD_MEMBERS,
-    GOOD_SETTINGS,
     GOOD_TOPICS,
     write_proofs,
     write_workbook,
@@ -603,12 +602,6 @@ def path_names(folder: Path) -> Path:
 
 def emoji_text(folder: Path) -> Path:
     return good_book(folder, **EMOJI_TEXT)
-
-
-def settings_without_unit(folder: Path) -> Path:
-    write_proofs(folder)
-    settings = {k: v for k, v in GOOD_SETTINGS.items() if k != "推荐单位"}
-    return write_workbook(folder / BOOK, [GOOD_GROUP], GOOD_TOPICS, GOOD_MEMBERS, settings)
 
 
 # --- Word documents ------------------------------------------------------------------------
