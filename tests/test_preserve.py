@@ -324,6 +324,31 @@ DROPPED: dict[str, tuple[str, Callable[[Path], Path]]] = {
         "图片",
         _with_part("xl/media/image1.emf", b"\x01\x00\x00\x00" + bytes(80)),
     ),
+    "ActiveX control": ("ActiveX", _with_part("xl/activeX/activeX1.xml", "<ax:ocx/>")),
+    "slicer": ("切片器", _with_part("xl/slicers/slicer1.xml", "<slicers/>")),
+    "x14 conditional format": (
+        "扩展条件格式",
+        lambda p: rewrite_zip(
+            p,
+            {
+                GROUP_PART: lambda t: t.replace(
+                    "</worksheet>",
+                    _X14.replace("dataValidation", "conditionalFormatting"),
+                )
+            },
+        ),
+    ),
+    "sparkline": (
+        "迷你图",
+        lambda p: rewrite_zip(
+            p,
+            {
+                GROUP_PART: lambda t: t.replace(
+                    "</worksheet>", _X14.replace("dataValidation", "sparklineGroup")
+                )
+            },
+        ),
+    ),
     "threaded comment": (
         "新版批注",
         _with_part("xl/threadedComments/threadedComment1.xml", "<ThreadedComments/>"),
