@@ -142,18 +142,38 @@ def _read_sheet(
     header_row, index = _find_headers(book_name, sheet, columns, grid)
     letters = {f: get_column_letter(i + 1) for f, i in index.items()}
     row_type = _ROW_TYPES[sheet]
+    # decided once per sheet, not once per cell: which columns exist and how each is typed
+    present = [(col.field, index[col.field]) for col in columns if col.field in index]
+    typed = [(col.field, col.kind if col.kind in ("date", "paths") else "text") for col in columns]
+    dates: dict[tuple[type, Any], DateValue | None] = {}  # the same typed date is parsed once
     rows: list[Row] = []
     for offset, values in enumerate(grid[header_row + 1 :]):
+        width = len(values)
         raw = {}
-        for col in columns:
-            i = index.get(col.field)
-            value = values[i] if i is not None and i < len(values) else None
-            if value == "" or value is None:
-                continue
-            raw[col.field] = value
-        if not any(text_of(v).strip() for v in raw.values()):
+        for field, i in present:
+            if i < width:
+                value = values[i]
+                if value is not None and value != "":
+                    raw[field] = value
+        for v in raw.values():  # a value that is not text (number, date) is never blank
+            if not isinstance(v, str) or v.strip():
+                break
+        else:
             continue  # blank row (or only spaces)
-        fields = {col.field: _typed(col, raw.get(col.field)) for col in columns}
+        fields = {}
+        for field, kind in typed:
+            value = raw.get(field)
+            if kind == "text":
+                fields[field] = "" if value is None else clean_text(value)
+            elif kind == "paths":
+                fields[field] = [] if value is None else split_paths(value)
+            elif value is None:
+                fields[field] = None
+            else:
+                key = (type(value), value)
+                if key not in dates:
+                    dates[key] = _date_or_none(value)
+                fields[field] = dates[key]
         rows.append(
             row_type(sheet=sheet, row=header_row + offset + 2, columns=letters, raw=raw, **fields)
         )
@@ -195,15 +215,11 @@ def header_key(value: Any) -> str:
     return _HEADER_NOISE.sub("", text)
 
 
-def _typed(col: schema.Column, value: Any) -> Any:
-    if col.kind == "date":
-        try:
-            return parse_date(value)
-        except DateError:
-            return None  # R08 reports it from the raw value
-    if col.kind == "paths":
-        return split_paths(value) if value is not None else []
-    return clean_text(value) if value is not None else ""
+def _date_or_none(value: Any) -> DateValue | None:
+    try:
+        return parse_date(value)
+    except DateError:
+        return None  # R08 reports it from the raw value
 
 
 _OUTER_SPACE = " \t\r\n\u3000\u00a0\u200b\u200c\u200d\ufeff"
@@ -218,7 +234,10 @@ def clean_text(value: Any) -> str:
 
 def split_paths(value: Any) -> list[str]:
     """Several paths in one cell, separated by ；, ; or line breaks."""
-    return [p for p in (clean_text(s) for s in _PATH_SPLIT.split(text_of(value))) if p]
+    text = text_of(value)
+    if not _PATH_SPLIT.search(text):  # the usual case: one path
+        return [path] if (path := clean_text(text)) else []
+    return [p for p in (clean_text(s) for s in _PATH_SPLIT.split(text)) if p]
 
 
 def read_settings(grid: Grid) -> Settings:
