@@ -37,7 +37,13 @@ from xlqc.dates import DateError
 from xlqc.errors import XlqcError
 from xlqc.intake import FormData, import_forms, parse_form
 from xlqc.intake.merge import next_code
-from xlqc.intake.parse import match_label, parse_period, parse_recognition, split_members
+from xlqc.intake.parse import (
+    is_stop,
+    match_label,
+    parse_period,
+    parse_recognition,
+    split_members,
+)
 from xlqc.reading import read_book
 
 MEMBERS = ["张建国", "李强", "王芳", "欧阳明", "陈静", "刘洋", "赵磊"]  # SPEC's, padding removed
@@ -305,6 +311,27 @@ def test_summary_ends_at_the_seal_even_without_a_note_line(tmp_path: Path) -> No
             para._p.getparent().remove(para._p)  # only "1. 此表由小组填写…" follows the table
     doc.save(str(path))
     assert parse_form(path).summary == "\n".join(SPEC.summary)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "单位盖章",
+        "（单位盖章）",
+        "申报单位（盖章）：",
+        "单位公章",
+        "年　月　日",
+        "2026年10月20日",
+        "注：…",
+    ],
+)
+def test_seal_and_note_lines_end_the_form(line: str) -> None:
+    assert is_stop(line)
+
+
+@pytest.mark.parametrize("line", ["注重过程控制，", "单位成本下降12%。", "2026年完成课题一项。"])
+def test_summary_lines_are_not_seal_lines(line: str) -> None:
+    assert not is_stop(line)
 
 
 def test_empty_topic_slots_are_dropped(tmp_path: Path) -> None:
