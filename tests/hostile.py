@@ -175,26 +175,45 @@ def store_as_text(ws: Any) -> None:
                 c.data_type = "s"
 
 
-def raw_zip(path: Path, members: list[tuple[str, bytes, int, int]]) -> Path:
+def raw_zip(path: Path, members: list[tuple[str, bytes | int, int, int]]) -> Path:
     """A zip written by hand from already-deflated members (name, deflate data, crc, size), so
-    that a member's declared size can be anything (zipfile would compute the real one)."""
-    out = bytearray()
+    that a member's declared size can be anything (zipfile would compute the real one). A payload
+    given as an int is that many zero bytes, stored, and left as a hole in a sparse file."""
     central = bytearray()
-    for name, payload, crc, size in members:
-        encoded = name.encode("utf-8")
-        offset = len(out)
-        fields = (8, 0, 0x21, crc, len(payload), size, len(encoded))  # deflate, 1980-01-01
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, *fields, 0)
-        out += encoded + payload
-        central += struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, *fields, 0, 0, 0, 0, 0, offset
-        )
-        central += encoded
-    end = struct.pack(
-        "<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0
-    )
-    path.write_bytes(bytes(out + central + end))
+    with path.open("wb") as fh:
+        for name, payload, crc, size in members:
+            encoded = name.encode("utf-8")
+            offset = fh.tell()
+            method, length = (0, payload) if isinstance(payload, int) else (8, len(payload))
+            fields = (method, 0, 0x21, crc, length, size, len(encoded))  # 1980-01-01
+            fh.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, *fields, 0) + encoded)
+            if isinstance(payload, int):
+                fh.seek(payload, os.SEEK_CUR)
+            else:
+                fh.write(payload)
+            central += struct.pack(
+                "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, *fields, 0, 0, 0, 0, 0, offset
+            )
+            central += encoded
+        start = fh.tell()
+        count = len(members)
+        fh.write(bytes(central))
+        fh.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), start, 0))
     return path
+
+
+def _members(path: Path) -> list[tuple[str, bytes | int, int, int]]:
+    """The parts of the zip at ``path``, deflated, ready for :func:`raw_zip`."""
+    with zipfile.ZipFile(path) as zf:
+        return [(i.filename, *_deflated(zf.read(i.filename))) for i in zf.infolist()]
+
+
+def _zeros_crc(megabytes: int) -> int:
+    crc = 0
+    zeros = bytes(MB)
+    for _ in range(megabytes):
+        crc = zlib.crc32(zeros, crc)
+    return crc
 
 
 def _deflated(data: bytes) -> tuple[bytes, int, int]:
@@ -207,11 +226,7 @@ def _deflated_zeros(megabytes: int) -> tuple[bytes, int, int]:
     flushed block repeated (each is independent of what came before), then an empty final block."""
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
     block = packer.compress(bytes(MB)) + packer.flush(zlib.Z_FULL_FLUSH)
-    crc = 0
-    zeros = bytes(MB)
-    for _ in range(megabytes):
-        crc = zlib.crc32(zeros, crc)
-    return block * megabytes + b"\x03\x00", crc, megabytes * MB
+    return block * megabytes + b"\x03\x00", _zeros_crc(megabytes), megabytes * MB
 
 
 # --- not a workbook ------------------------------------------------------------------------
@@ -272,12 +287,15 @@ def lock_file(folder: Path) -> Path:
     return lock
 
 
+TOO_BIG_MB = 50
+
+
 def too_big(folder: Path) -> Path:
-    """A valid workbook carrying a 50 MB picture (random bytes, stored: it cannot shrink)."""
+    """A valid workbook carrying a 50 MB stored picture; the picture is a hole in a sparse file,
+    so the case costs no disk space and no time."""
     path = good_book(folder)
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as zf:
-        zf.writestr("xl/media/image1.png", os.urandom(50 * MB))
-    return path
+    picture = ("xl/media/image1.png", TOO_BIG_MB * MB, _zeros_crc(TOO_BIG_MB), TOO_BIG_MB * MB)
+    return raw_zip(path, [*_members(path), picture])
 
 
 # --- layout problems -----------------------------------------------------------------------
@@ -514,8 +532,7 @@ def _bomb(folder: Path, declared: int | None) -> Path:
     """The good workbook whose 小组 part is replaced by 2 GB of deflated zeros (2 MB on disk),
     its size declared honestly or (``declared``) as a lie."""
     good = good_book(folder)
-    with zipfile.ZipFile(good) as zf:
-        members = [(i.filename, *_deflated(zf.read(i.filename))) for i in zf.infolist()]
+    members = _members(good)
     payload, crc, size = _deflated_zeros(ZIP_BOMB_MB)
     part = SHEET_PART[schema.GROUP_SHEET]
     members = [
