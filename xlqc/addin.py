@@ -11,7 +11,6 @@ and the PYTHONPATH that runs xlqc.
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import shutil
 import sys
@@ -26,6 +25,7 @@ from xml.etree import ElementTree as ET
 import defusedxml.ElementTree as SafeET
 
 from xlqc.errors import XlqcError
+from xlqc.resources import read_resource
 from xlqc.safeio import atomic_path
 
 ADDIN_NAME = "xlqc.xlam"
@@ -127,7 +127,7 @@ def _with_xml_default(types_xml: bytes) -> bytes:
 
 def macro_file(name: str) -> bytes:
     """A file of ``macros/`` (shipped in the package as ``xlqc.macros``)."""
-    return importlib.resources.files("xlqc.macros").joinpath(name).read_bytes()
+    return read_resource("macros", name)
 
 
 def xlwings_module() -> str:

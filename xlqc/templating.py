@@ -18,7 +18,6 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
 import jinja2
@@ -27,8 +26,8 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from xlqc.errors import XlqcError
+from xlqc.resources import read_resource
 
-TEMPLATE_PACKAGE = "xlqc.templates"
 _TAGGED_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
 _HAS_TAG = re.compile(r"\{[{%#]")
 
@@ -100,9 +99,9 @@ class CompiledTemplate:
 
 @functools.cache
 def load_template(file_name: str) -> CompiledTemplate:
-    """A template shipped in ``xlqc.templates`` (the repository's templates/ folder)."""
+    """A template shipped with xlqc (the repository's templates/ folder)."""
     try:
-        data = resources.files(TEMPLATE_PACKAGE).joinpath(file_name).read_bytes()
-    except (FileNotFoundError, ModuleNotFoundError):
+        data = read_resource("templates", file_name)
+    except OSError:
         raise XlqcError(f"找不到模板「{file_name}」，请重新安装 xlqc") from None
     return CompiledTemplate(data, file_name)
