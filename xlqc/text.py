@@ -68,6 +68,22 @@ _PUNCT_SPACE = re.compile(
 _WIDE_CHAR = re.compile(f"[{_WIDE}]")
 # Anything that may need a closer look; text without it (and printable) is clean as it is.
 _SUSPECT_CHAR = re.compile("[(),;:０-９Ａ-Ｚａ-ｚ]")
+# Everyday characters, all printable and none suspect: text made only of them and line breaks
+# is found printable and free of suspects by one search.
+_COMMON_RANGES = (
+    *((0x20, 0x27), (0x2A, 0x2B), (0x2D, 0x39), (0x3C, 0x7E)),  # ASCII but ( ) , ; :
+    *((0xA1, 0xAC), (0xAE, 0x2FF)),  # Latin-1 (no soft hyphen), Latin Extended, IPA
+    *((0x391, 0x3A1), (0x3A3, 0x3C9)),  # Greek letters: 6σ, Δ
+    *((0x2010, 0x2027), (0x2030, 0x205E)),  # general punctuation: — “ ” … ‰
+    *((0x2100, 0x218B), (0x2190, 0x23FF), (0x2460, 0x27BF)),  # ℃ Ⅱ → ≤ ① ■ ★
+    *((0x3200, 0x321E), (0x3220, 0x33FF)),  # ㈠ ㎡
+    *((0x3001, 0x303F), (0x3041, 0x3096), (0x3099, 0x30FF)),  # 、。〈〉「」 and kana
+    *((0x3400, 0x4DBF), (0x4E00, 0x9FFF)),  # Han
+    *((0xFF01, 0xFF0F), (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65)),  # ，（）：；
+)
+_UNCOMMON = re.compile(
+    "[^\n" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _COMMON_RANGES) + "]"
+)
 
 ENDS = "开头或结尾有空格"
 LINE_ENDS = "行首或行尾有空格"
@@ -152,20 +168,27 @@ def normalize_text(s: str) -> str:
 def _is_clean(s: str) -> bool:
     """The fast path: printable text (spaces and line breaks aside) with nothing suspect.
 
-    Plain str methods and one character-class search: a clean 3,000-character summary costs
-    well under a tenth of a millisecond, so a national office's 2,000 groups stay instant.
+    Text made only of everyday characters (:data:`_COMMON_RANGES`) needs one character-class
+    search; other text goes through str.isprintable and the suspect characters. Spaces, rare in
+    Chinese text, are then looked at one by one. A clean 3,000-character summary costs about
+    ten microseconds, so a national office's 2,000 groups stay instant.
     """
-    if not (s.isprintable() or s.replace("\n", "").isprintable()):
+    if _UNCOMMON.search(s) and (
+        not (s.isprintable() or s.replace("\n", "").isprintable()) or _SUSPECT_CHAR.search(s)
+    ):
         return False
-    if s[:1] in (" ", "\n") or s[-1:] in (" ", "\n") or _SUSPECT_CHAR.search(s):
-        return False
-    if " " not in s:
-        return True
-    if "  " in s or " \n" in s or "\n " in s:
+    if s[:1] in (" ", "\n") or s[-1:] in (" ", "\n"):
         return False
     i = s.find(" ")
     while i != -1:  # not at either end, checked above
-        if s[i - 1] in _CJK_PUNCT_SET or s[i + 1] in _CJK_PUNCT_SET:
+        before, after = s[i - 1], s[i + 1]
+        if (
+            after == " "  # doubled
+            or before == "\n"  # at a line's start or end
+            or after == "\n"
+            or before in _CJK_PUNCT_SET
+            or after in _CJK_PUNCT_SET
+        ):
             return False
         i = s.find(" ", i + 1)
     return True
