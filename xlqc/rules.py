@@ -261,7 +261,8 @@ QUOTE_LIMIT = 40
 
 def quote(text: str) -> str:
     """A value fit to sit in a message: invisible characters shown, long text shortened."""
-    shown = "".join(_visible(ch) for ch in text)
+    head = text[: QUOTE_LIMIT + 1]  # every character shows as one or more: the rest is cut
+    shown = head if head.isprintable() else "".join(_visible(ch) for ch in head)
     return shown if len(shown) <= QUOTE_LIMIT else shown[: QUOTE_LIMIT - 1] + "…"
 
 
@@ -798,11 +799,15 @@ def r16_parent(ctx: Context) -> Iterator[Finding]:
 
 @rule("R17", "warning", "文本含多余空白、不可见字符或全半角混用")
 def r17_text(ctx: Context) -> Iterator[Finding]:
+    clean: set[str] = set()  # texts found clean: codes, levels, units repeat from row to row
     for row, field in _cells(ctx.book, _TEXTS):
         raw = row.raw.get(field)
-        if not isinstance(raw, str) or _blank(row, field):
-            continue  # white space only: the cell is empty (R01 where required)
-        if issues := text_issues(raw):
+        if not isinstance(raw, str) or raw in clean:
+            continue
+        issues = text_issues(raw)
+        if not issues:
+            clean.add(raw)
+        elif not _blank(row, field):  # white space only: the cell is empty (R01 where required)
             yield _finding(
                 "R17",
                 row,
