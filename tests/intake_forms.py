@@ -14,7 +14,7 @@ Every builder takes a :class:`Spec` (what the group wrote) and returns the path 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from docx import Document
@@ -91,7 +91,6 @@ class Layout:
     merged: bool = True  # False: the same grid with every merge split into empty cells
     blank_rows: bool = False
     heading: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 GRID = 10  # columns of the official-like table
@@ -280,19 +279,16 @@ def inline_form(path: Path, spec: Spec = SPEC, *, joiner: str = "、", tick: str
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
 
-    def row(*texts: str | tuple[str, ...]) -> list[_Cell]:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, texts, strict=False):
-            write(cell, *((text,) if isinstance(text, str) else text))
-        return list(cells)
+    def row(*texts: str) -> None:
+        for cell, text in zip(table.add_row().cells, texts, strict=False):
+            write(cell, text)
 
     row(f"组织名称（公章为准）：{spec.org}", f"QC小组名称：{spec.name}")
     for n, topic in enumerate(spec.topics, start=1):
-        cells = row(f"课题{n}：{topic.title}", f"活动时间：{topic.period}")
-        extra = table.add_row().cells[0].merge(table.rows[-1].cells[1])
-        extra.paragraphs[0].add_run("获得外部认可：")
-        recognition_cell(extra, topic.recognition, tick)
-        del cells
+        row(f"课题{n}：{topic.title}", f"活动时间：{topic.period}")
+        boxes = table.add_row().cells[0].merge(table.rows[-1].cells[1])
+        boxes.paragraphs[0].add_run("获得外部认可：")
+        recognition_cell(boxes, topic.recognition, tick)
     row(f"小组成员：{joiner.join(spec.members)}", "")
     row(f"联系部门：{spec.dept}", f"地址：{spec.address}")
     row(f"直接联系人：{spec.contact}", f"电话：{spec.phone}")
