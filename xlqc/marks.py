@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -34,11 +33,10 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlqc import schema
-from xlqc.errors import XlqcError
+from xlqc.editing import load_for_edit, save_edited, text_cell
 from xlqc.findings import SEVERITY_ORDER, Finding
 from xlqc.model import Book, text_of
 from xlqc.reading import HEADER_SEARCH_ROWS, header_key
-from xlqc.safeio import atomic_path
 
 STATE_SHEET = "_xlqc"
 STATE_HEADER = (
@@ -267,7 +265,7 @@ def mark_file(src: Path, dst: Path, book: Book, findings: Iterable[Finding]) -> 
     the 校验状态 column and the 校验结果 sheet. Earlier xlqc marks are cleared first.
     ``dst`` may be ``src`` (the caller keeps a backup)."""
     findings = list(findings)
-    wb = _load(src)
+    wb = load_for_edit(src, "写入标记")
     _clear(wb)
     saved: list[SavedCell] = []
     for mark in mark_plan(book, findings):
@@ -277,37 +275,17 @@ def mark_file(src: Path, dst: Path, book: Book, findings: Iterable[Finding]) -> 
     _write_status(wb, row_status(book, findings))
     _write_results(wb, findings)
     _write_state(wb, saved)
-    _save(wb, dst)
+    save_edited(wb, dst)
 
 
 def clear_file(src: Path, dst: Path) -> int:
     """Write ``src`` to ``dst`` without anything xlqc added: the clerk's fills and comments
     back, 校验状态 values emptied (the header stays), 校验结果 and the state sheet removed.
     Returns the number of cells restored."""
-    wb = _load(src)
+    wb = load_for_edit(src, "写入标记")
     restored = _clear(wb)
-    _save(wb, dst)
+    save_edited(wb, dst)
     return restored
-
-
-def _load(src: Path) -> Workbook:
-    try:
-        return openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
-    except Exception as exc:  # openpyxl raises many types for damaged packages
-        raise XlqcError(f"无法打开「{src.name}」写入标记：{exc}") from None
-
-
-def _save(wb: Workbook, dst: Path) -> None:
-    with atomic_path(dst) as tmp:
-        wb.save(tmp)
-
-
-def _text_cell(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
-    """Write ``value``; text stays text even when it starts with "=" (never a formula)."""
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
 
 
 def _anchor(ws: Worksheet, coordinate: str) -> Cell:
@@ -440,7 +418,7 @@ def _write_status(wb: Workbook, by_row: dict[int, str]) -> None:
             return
         col = max(last, ws.max_column) + 1
         status = schema.column(schema.GROUP_SHEET, "status")
-        head = _text_cell(ws, header_row, col, status.header)
+        head = text_cell(ws, header_row, col, status.header)
         if last:
             head._style = copy(ws.cell(row=header_row, column=last)._style)
         ws.column_dimensions[get_column_letter(col)].width = status.width
@@ -448,21 +426,21 @@ def _write_status(wb: Workbook, by_row: dict[int, str]) -> None:
         if cell.value is not None:
             cell.value = None
     for row, text in by_row.items():
-        _text_cell(ws, row, col, text)
+        text_cell(ws, row, col, text)
 
 
 def _write_results(wb: Workbook, findings: list[Finding]) -> None:
     ws = wb.create_sheet(schema.RESULT_SHEET)
     bold = Font(bold=True)
     for c, header in enumerate(RESULT_HEADERS, start=1):
-        _text_cell(ws, 1, c, header).font = bold
+        text_cell(ws, 1, c, header).font = bold
         ws.column_dimensions[get_column_letter(c)].width = RESULT_WIDTHS[c - 1]
     rows = result_rows(findings)
     link_font = Font(color="0563C1", underline="single")
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, (row, finding) in enumerate(zip(rows, findings, strict=True), start=2):
         for c, value in enumerate(row, start=1):
-            _text_cell(ws, r, c, value)
+            text_cell(ws, r, c, value)
         ws.cell(row=r, column=2).fill = PatternFill("solid", fgColor=schema.FILLS[finding.severity])
         ws.cell(row=r, column=7).alignment = wrap
         if finding.sheet in wb.sheetnames and cell_position(finding.cell):
@@ -471,7 +449,7 @@ def _write_results(wb: Workbook, findings: list[Finding]) -> None:
             link.hyperlink = Hyperlink(ref="", location=f"'{quoted}'!{finding.cell}")
             link.font = link_font
     if not rows:
-        _text_cell(ws, 2, 1, NO_FINDINGS)
+        text_cell(ws, 2, 1, NO_FINDINGS)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(RESULT_HEADERS))}{max(len(rows), 1) + 1}"
 
@@ -482,4 +460,4 @@ def _write_state(wb: Workbook, saved: list[SavedCell]) -> None:
     for r, row in enumerate([STATE_HEADER, *(s.to_row() for s in saved)], start=1):
         for c, value in enumerate(row, start=1):
             if value:
-                _text_cell(ws, r, c, value)
+                text_cell(ws, r, c, value)

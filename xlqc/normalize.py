@@ -12,16 +12,14 @@ says so (无需修改). :func:`text_changes` (what to fix, from a :class:`~xlqc.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from xlqc import schema
-from xlqc.errors import XlqcError
+from xlqc.editing import load_for_edit, save_edited, text_cell
 from xlqc.model import Book
 from xlqc.reading import read_book
-from xlqc.safeio import atomic_path
 from xlqc.text import normalize_text
 
 # Columns whose cells are free text a clerk typed; the others hold dates, paths or xlqc's status.
@@ -82,14 +80,10 @@ def normalize_file(src: Path, dst: Path) -> list[Change]:
     planned = text_changes(book)
     if not planned:
         return []
-    wb = _load(src)
+    wb = load_for_edit(src, "进行文本规范")
     changes = [c for c in (_fix_cell(wb[p.sheet], p) for p in planned) if c]
     if changes:
-        with atomic_path(dst) as tmp:
-            try:
-                wb.save(tmp)
-            except OSError as exc:
-                raise XlqcError(f"无法写入「{dst.name}」：{exc.strerror or exc}") from None
+        save_edited(wb, dst)
     return changes
 
 
@@ -99,20 +93,6 @@ def describe(change: Change) -> str:
     where = f"{change.sheet}!{change.cell}" + (f"（{change.header}）" if change.header else "")
     after_shown = f"「{_visible(after)}」" if change.after else "（清空）"
     return f"{where}：「{_visible(before)}」→{after_shown}"
-
-
-def _load(src: Path) -> Any:
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it does not keep; --in-place is guarded by xlqc.preserve
-            warnings.simplefilter("ignore", UserWarning)
-            return openpyxl.load_workbook(
-                src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True
-            )
-    except Exception as exc:  # openpyxl raises many types for damaged packages
-        raise XlqcError(f"无法打开「{src.name}」进行文本规范：{exc}") from None
 
 
 def _fix_cell(ws: Any, planned: Change) -> Change | None:
@@ -132,9 +112,7 @@ def _fix_cell(ws: Any, planned: Change) -> Change | None:
     fixed = normalize_text(value)
     if fixed == value:
         return None
-    cell.value = fixed or None
-    if fixed:
-        cell.data_type = "s"  # text stays text even when it starts with = + - @
+    text_cell(ws, cell.row, cell.column, fixed or None)
     return Change(planned.sheet, planned.cell, value, fixed, planned.header)
 
 
