@@ -224,3 +224,10 @@ def test_normalize_never_adds_visible_characters(s: str) -> None:
 def test_lone_surrogates_do_not_crash() -> None:
     assert normalize_text("配\ud800电") == "配电"
     assert text.INVISIBLE in text_issues("配\ud800电")
+
+
+def test_zero_width_joiner_inside_an_emoji_is_part_of_the_picture() -> None:
+    assert text_issues("👩\u200d🔧维修QC小组") == []
+    assert normalize_text("👩\u200d🔧维修QC小组") == "👩\u200d🔧维修QC小组"
+    assert text_issues("配电\u200d运检") != []
+    assert normalize_text("配电\u200d运检") == "配电运检"

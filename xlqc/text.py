@@ -85,6 +85,10 @@ _UNCOMMON = re.compile(
     "[^\n" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _COMMON_RANGES) + "]"
 )
 
+# A zero-width joiner is invisible clutter unless it joins two emoji (👩‍🔧 is one picture).
+_EMOJI = "\u2600-\u27bf\ufe0f\U0001f000-\U0001faff"
+_LONE_ZWJ = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
+
 ENDS = "开头或结尾有空格"
 LINE_ENDS = "行首或行尾有空格"
 DOUBLED = "连续空格"
@@ -210,9 +214,11 @@ def _visible(s: str) -> str:
         elif unicodedata.category(ch) == "Zs":  # a space separator newer than this table
             table[ord(ch)] = " "
         # private-use and unassigned characters are kept: they show as a glyph or a box
-    if not table:
+    zwj = table.pop(0x200D, "") is None  # kept inside an emoji sequence such as 👩‍🔧
+    if not table and not zwj:
         return s
-    return s.replace("\r\n", "\n").translate(table)
+    s = s.replace("\r\n", "\n").translate(table)
+    return _LONE_ZWJ.sub("", s) if zwj else s
 
 
 def _punct_plan(t: str) -> tuple[set[int], set[int]]:
