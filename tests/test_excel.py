@@ -359,6 +359,14 @@ def calls_for(folder: Path, groups: int, bad: int) -> tuple[int, dict[str, int]]
     return sum(calls.values()), dict(calls)
 
 
+def test_count_validate_calls_splits_reads_and_writes(tmp_path: Path) -> None:
+    small = xd.count_validate_calls(clean_book(tmp_path / "a", 100))
+    large = xd.count_validate_calls(clean_book(tmp_path / "b", 500))
+    assert small == large
+    assert large["reads"] + large["writes"] == large["calls"]
+    assert 0 < large["writes"] < large["reads"]
+
+
 def test_validate_calls_do_not_grow_with_rows(tmp_path: Path) -> None:
     small, small_calls = calls_for(tmp_path / "a", 100, 0)
     large, large_calls = calls_for(tmp_path / "b", 500, 0)

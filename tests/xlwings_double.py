@@ -617,3 +617,37 @@ def dump(book: Book, path: Path) -> Path:
     wb.active = next(i for i, s in enumerate(book._sheets) if s._visible)
     wb.save(path)
     return path
+
+
+WRITES = frozenset(
+    {
+        "Range.add_note",
+        "Note.delete",
+        "Sheet.delete",
+        "Sheet.clear",
+        "Sheet.activate",
+        "Sheets.add",
+        "Book.save",
+        "Book.close",
+        "Books.open",
+        "App.alert",
+    }
+)
+
+
+def split_calls(calls: Counter[str]) -> dict[str, int]:
+    """{"reads", "writes", "calls"}: writes change the workbook (or show the message box),
+    reads are every other round trip to Excel."""
+    writes = sum(n for name, n in calls.items() if name.endswith(".set") or name in WRITES)
+    total = sum(calls.values())
+    return {"reads": total - writes, "writes": writes, "calls": total}
+
+
+def count_validate_calls(path: Path) -> dict[str, int]:
+    """Calls to Excel that pressing 校验 on the saved workbook ``path`` costs (for benchmarks)."""
+    from xlqc.excel import on_ribbon
+
+    book = load(path)
+    reset_calls(book)
+    on_ribbon("validate", book)
+    return split_calls(calls(book))
