@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -44,9 +44,15 @@ def save_edited(wb: Workbook, dst: Path) -> None:
 
 
 def text_cell(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
-    """Write ``value`` at (row, col); a string stays a string even when it starts with = + - @."""
+    """Write ``value`` at (row, col); "" empties the cell. A string stays a string even when it
+    starts with = + - @, and keeps Excel's quote prefix so it stays text when edited in Excel;
+    control characters a workbook cannot hold are dropped."""
     cell = ws.cell(row=row, column=col)
-    cell.value = value  # ws.cell(value=None) would leave an old value in place
     if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value if value != "" else None  # (ws.cell(value=None) would keep the old one)
+    if isinstance(value, str) and value:
         cell.data_type = "s"
+        if value[0] in "=+-@":
+            cell.quotePrefix = True
     return cell

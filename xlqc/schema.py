@@ -30,6 +30,8 @@ TOPIC_SHEET = "课题"
 MEMBER_SHEET = "成员"
 SETTINGS_SHEET = "设置"
 RESULT_SHEET = "校验结果"
+# Extra column of 小组 added by `xlqc import`, naming the form a group came from (not read back).
+SOURCE_HEADER = "来源文件"
 
 RECOMMEND_CHOICES = ("是", "否")
 RECOGNITION_CHOICES = ("国家级", "地方、行业级", "无")

@@ -24,22 +24,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlqc import schema
+from xlqc.editing import load_for_edit, save_edited, text_cell
 from xlqc.errors import XlqcError
 from xlqc.intake.parse import FormData, FormTopic, parse_form, squash
 from xlqc.intake.result import FieldDiff, FileProblem, GroupOutcome, ImportResult
 from xlqc.model import Book, DateValue, Topic, text_of
 from xlqc.preserve import lost_features
 from xlqc.reading import HEADER_SEARCH_ROWS, header_key, read_book
-from xlqc.safeio import atomic_path, backup
+from xlqc.safeio import backup
 
-SOURCE_HEADER = "来源文件"  # extra column of 小组 naming the form a group came from
+SOURCE_HEADER = schema.SOURCE_HEADER
 SOURCE_WIDTH = 30
 CELL_LIMIT = 32767  # characters Excel keeps in one cell
 DATE_FORMAT = "yyyy-mm-dd"
@@ -73,7 +73,7 @@ def import_forms(
         result.warnings += [FileProblem(file=shown, reason=w) for w in form.warnings]
     if not forms:
         return result
-    target = _Target(book, _load(into))
+    target = _Target(book, load_for_edit(into, "写入申报表内容"))
     for form in forms:
         target.apply(form, update, result)
     if not result.changed:
@@ -90,8 +90,7 @@ def import_forms(
     if not dry_run:
         target.finish()
         result.backup = backup(into)
-        with atomic_path(into) as tmp:
-            target.wb.save(tmp)
+        save_edited(target.wb, into)
     return result
 
 
@@ -120,16 +119,6 @@ def expand_sources(sources: Iterable[Path], result: ImportResult) -> list[tuple[
             seen.add(path.resolve())
             chosen.append((path, shown))
     return chosen
-
-
-def _load(path: Path) -> Workbook:
-    try:
-        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
-    except Exception as exc:  # openpyxl raises many types for damaged packages
-        raise XlqcError(
-            f"无法打开「{path.name}」写入申报表内容（{type(exc).__name__}），"
-            "请在 Excel 中打开后另存一份再试"
-        ) from None
 
 
 # --- the workbook being written -------------------------------------------------------------
@@ -214,14 +203,8 @@ class _Sheet:
                 cell._style = copy(style)
         if isinstance(value, DateValue):
             value = value.value if value.precision == "day" else str(value)
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value if value != "" else None
-        if isinstance(value, str) and value:
-            cell.data_type = "s"  # "=1+1" stays text
-            if value[0] in "=+-@":
-                cell.quotePrefix = True  # and stays text when the clerk edits it in Excel
-        elif isinstance(value, date) and cell.number_format in ("General", "@"):
+        text_cell(self.ws, cell.row, cell.column, value)  # "=1+1" stays text
+        if isinstance(value, date) and cell.number_format in ("General", "@"):
             cell.number_format = DATE_FORMAT
 
     def _cell(self, row: int, col: int) -> Cell:
@@ -308,17 +291,9 @@ class _Target:
             self.states[key] = state
 
     def finish(self) -> None:
-        """Last touches before saving: tables grown, formulas recalculated when Excel opens
-        the file (openpyxl keeps formulas but not their last values)."""
+        """Last touches before saving: Excel tables grown over the added rows."""
         for sheet in self.sheets.values():
             sheet.grow_tables()
-        if any(
-            cell.data_type == "f"
-            for ws in self.wb.worksheets
-            for row in ws.iter_rows()
-            for cell in row
-        ):
-            self.wb.calculation.fullCalcOnLoad = True
 
     def apply(self, form: FormData, update: bool, result: ImportResult) -> None:
         too_long = [
