@@ -119,3 +119,11 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     path = tmp_path / "总表.xlsx"
     assert main(["new", str(path)]) == 0
     assert path.stat().st_mode & 0o044  # readable by others like any saved file, not 0600
+
+
+def test_user_text_is_never_console_markup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "[bold]总表[/].xlsx"
+    assert main(["new", str(path)]) == 0
+    assert "[bold]总表[/].xlsx" in capsys.readouterr().out
+    assert main(["new", str(path)]) == 2
+    assert "[bold]总表[/].xlsx" in capsys.readouterr().err

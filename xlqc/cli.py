@@ -18,6 +18,7 @@ import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from xlqc import __version__
 from xlqc.errors import XlqcError
@@ -34,8 +35,15 @@ app = typer.Typer(
 addin_app = typer.Typer(help="Excel 加载项（仅 Windows + Excel）。", no_args_is_help=True)
 app.add_typer(addin_app, name="addin")
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
+# markup off: printed lines carry user text (file names, organisation names) that may hold [..].
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)  # one message, one line
+
+
+def _error(message: str, label: str = "错误：") -> None:
+    """One line on stderr: a red label, then the message as plain text."""
+    err.print(Text.assemble((label, "bold red"), message.replace("\n", " ")))
+
 
 T = TypeVar("T")
 ExistingPath = Annotated[Path, typer.Argument(show_default=False)]
@@ -72,7 +80,9 @@ def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -
         return src
     lost = lost_features(src)
     if lost:
-        err.print(f"[yellow]注意：[/]写出的副本不含原工作簿中的{'、'.join(lost)}（原文件不受影响）")
+        err.print(
+            Text.assemble(("注意：", "yellow"), f"写出的副本不含原工作簿中的{'、'.join(lost)}")
+        )
     if out_path is None:
         return src.with_name(f"{src.stem}.{suffix}{src.suffix}")
     if out_path.resolve() == src.resolve():
@@ -127,7 +137,7 @@ def validate_cmd(
         report.render(readable, out)
     for r in results:
         if r.error:
-            err.print(f"[bold red]错误：[/]{r.error}")
+            _error(r.error)
     if mark or in_place:
         _write_marks(results, mark, in_place)
     if any(r.error for r in results):
@@ -278,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args=list(argv) if argv is not None else None, prog_name="xlqc", standalone_mode=False
         )
     except XlqcError as exc:
-        err.print(f"[bold red]错误：[/]{exc.message.replace(chr(10), ' ')}")  # one line, always
+        _error(exc.message)
         return 2
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -294,9 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug in xlqc: say so in one line, details only on request
         if os.environ.get("XLQC_DEBUG"):
             traceback.print_exc()
-        err.print(
-            f"[bold red]xlqc 内部错误：[/]{type(exc).__name__}: {exc}（设置 XLQC_DEBUG=1 可查看详情）"
-        )
+        _error(f"{type(exc).__name__}: {exc}（设置 XLQC_DEBUG=1 可查看详情）", "xlqc 内部错误：")
         return 2
     return rv if isinstance(rv, int) else 0
 
