@@ -369,7 +369,22 @@ def test_only_recommended_groups_without_errors_are_exported(tmp_path: Path) -> 
     assert "草稿" not in docx_text(form2_files(tmp_path / "out")[0])
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
     lines = "\n".join(result.lines())
-    assert "未导出 G003" in lines and "1 个错误" in lines and "--all" in lines
+    assert "未导出 G003" in lines and "1 个错误" in lines
+
+
+@pytest.mark.parametrize(
+    ("only", "forms", "summary"), [("forms", True, False), ("summary", False, True)]
+)
+def test_ribbon_exports_forms_or_summary_alone(
+    tmp_path: Path, only: str, forms: bool, summary: bool
+) -> None:
+    result = run(mixed_book(tmp_path), tmp_path / "out", only=only)
+    out = tmp_path / "out"
+    assert result.exported == ["G001", "G004"]
+    assert bool(form2_files(out)) is forms
+    assert (out / documents.PROOF_DIR).exists() is forms
+    assert (out / documents.FORM3_FILE).exists() is summary
+    assert (out / documents.FORM4_FILE).exists() is summary
 
 
 def test_include_all_stamps_draft_on_groups_with_errors(tmp_path: Path) -> None:

@@ -231,6 +231,8 @@ def export_cmd(
         )
     for line in exported.lines():
         out.print(line)
+    if any("错误" in s.reason for s in exported.skipped):
+        out.print("运行 xlqc validate 查看错误；加 --all 可连同有错误的小组一起导出草稿。")
     return 0
 
 

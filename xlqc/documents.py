@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 import openpyxl
 from openpyxl.styles import Alignment, Font
@@ -95,8 +95,6 @@ class ExportResult:
             )
         for s in self.skipped:
             out.append(f"未导出 {s.code or '（无编号）'} {s.label}：{s.reason}")
-        if any("错误" in s.reason for s in self.skipped):
-            out.append("运行 xlqc validate 查看错误；加 --all 可连同有错误的小组一起导出草稿。")
         out.extend(self.problems)
         if self.manifest:
             out.append(f"清单：{self.manifest}")
@@ -539,8 +537,12 @@ def export(
     make_zip: bool = False,
     progress: Progress | None = None,
     today: date | None = None,
+    only: Literal["forms", "summary"] | None = None,
 ) -> ExportResult:
     """Write the documents of ``book`` into ``out_dir`` (see the module docstring).
+
+    ``only="forms"`` writes 附件2 and the proofs, ``only="summary"`` 附件3 and 附件4 (the
+    ribbon's 生成申报表 / 生成汇总表); the manifest is always written.
 
     Groups with 是否推荐 = 否 are never exported; groups with errors only with ``include_all``,
     stamped 草稿. ``progress(done, total)`` is called once per group of the workbook. Nothing
@@ -570,7 +572,7 @@ def export(
     try:
         with atomic_folder(out_dir) as tmp:
             pkg = _Package(tmp)
-            _write_documents(pkg, book, chosen, result, tick, today)
+            _write_documents(pkg, book, chosen, result, tick, today, only)
             if pdf:
                 _convert(pkg)
             manifest = manifest_workbook(tmp, pkg.records)
@@ -615,12 +617,19 @@ def _write_documents(
     result: ExportResult,
     tick: Callable[[], None],
     today: date | None,
+    only: str | None = None,
 ) -> None:
     """附件2 and the proofs of each group, then 附件3 and 附件4 (.docx, .xlsx)."""
     form2 = load_template(FORM2_TEMPLATE)
     width = max(2, len(str(len(chosen))))
     view = narrowed(book)
     for n, (group, draft) in enumerate(chosen, 1):
+        result.exported.append(group.code)
+        if draft:
+            result.drafts.append(group.code)
+        if only == "summary":
+            tick()
+            continue
         part = view(group.code)
         org, name = (
             safe_name(one_line(group.org), ORG_MAX),
@@ -636,10 +645,9 @@ def _write_documents(
             result.problems.append(
                 f"{group.code}：成员超过 {schema.MAX_MEMBERS} 人，申报表未印出：" + "、".join(extra)
             )
-        result.exported.append(group.code)
-        if draft:
-            result.drafts.append(group.code)
         tick()
+    if only == "forms":
+        return
     groups = [g for g, _ in chosen]
     draft = bool(result.drafts)
     sheet = schema.GROUP_SHEET

@@ -8,7 +8,6 @@ kept in a log file in the temporary folder.
 
 from __future__ import annotations
 
-import inspect
 import sys
 import tempfile
 import traceback
@@ -16,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
@@ -103,7 +102,7 @@ def on_clear(xbook: Any) -> Reply:
 
 # What each export button asks of xlqc.documents.export: None for everything and the .zip,
 # else the part passed as ``only=`` (forms: 附件2 with the proofs; summary: 附件3 and 附件4).
-EXPORT_ONLY: dict[str, str | None] = {
+EXPORT_ONLY: dict[str, Literal["forms", "summary"] | None] = {
     "export_forms": "forms",
     "export_summary": "summary",
     "export_all": None,
@@ -122,10 +121,7 @@ def export_live(xbook: Any, control_id: str) -> Reply:
     book, findings = validate_live(xbook)
     out_dir = output_folder(book)
     only = EXPORT_ONLY[control_id]
-    options: dict[str, Any] = {"make_zip": only is None}
-    if only is not None and "only" in inspect.signature(export).parameters:
-        options["only"] = only
-    result = export(book, findings, out_dir, **options)
+    result = export(book, findings, out_dir, make_zip=only is None, only=only)
     lines = [str(line) for line in result.lines()]
     if out_dir.exists() and not any(str(out_dir) in line for line in lines):
         lines.insert(0, f"输出文件夹：{out_dir}")
