@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -97,6 +98,33 @@ def write_proofs(folder: Path) -> None:
     proofs.mkdir(parents=True, exist_ok=True)
     for name in ("report1.docx", "report2.docx", "award1.pdf", "cert.pdf"):
         (proofs / name).write_bytes(b"proof " + name.encode())
+
+
+def book_file(
+    folder: Path,
+    groups: list[dict[str, Any]] | None = None,
+    topics: list[dict[str, Any]] | None = None,
+    members: list[dict[str, Any]] | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> Path:
+    """总表.xlsx in ``folder`` with its proof files; GOOD_* for every sheet not given."""
+    write_proofs(folder)
+    return write_workbook(
+        folder / "总表.xlsx",
+        [GOOD_GROUP] if groups is None else groups,
+        GOOD_TOPICS if topics is None else topics,
+        GOOD_MEMBERS if members is None else members,
+        settings,
+    )
+
+
+def check_golden(path: Path, text: str) -> None:
+    """``text`` equals the golden file; XLQC_UPDATE_GOLDEN=1 rewrites it after a reviewed change."""
+    if os.environ.get("XLQC_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}; run with XLQC_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
 
 
 @pytest.fixture

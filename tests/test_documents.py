@@ -8,7 +8,6 @@ tests/test_documents.py`` and review the diff.
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from datetime import date
 from importlib import resources
@@ -23,8 +22,8 @@ from conftest import (
     GOOD_MEMBERS,
     GOOD_SETTINGS,
     GOOD_TOPICS,
-    write_proofs,
-    write_workbook,
+    book_file,
+    check_golden,
 )
 from docx.oxml.ns import qn
 from docx.shared import Cm
@@ -69,13 +68,8 @@ def docx_text(source: Path | bytes) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("XLQC_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing golden file {path}; run with XLQC_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
+def golden(name: str, text: str) -> None:
+    check_golden(GOLDEN / name, text)
 
 
 def make_book(
@@ -85,15 +79,7 @@ def make_book(
     members: list[dict[str, Any]] | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Book:
-    write_proofs(folder)
-    path = write_workbook(
-        folder / "总表.xlsx",
-        [GOOD_GROUP] if groups is None else groups,
-        GOOD_TOPICS if topics is None else topics,
-        GOOD_MEMBERS if members is None else members,
-        settings,
-    )
-    return read_book(path)
+    return read_book(book_file(folder, groups, topics, members, settings))
 
 
 def run(book: Book, out: Path, **kw: Any) -> documents.ExportResult:
@@ -247,9 +233,9 @@ def test_golden_documents_of_the_good_book(tmp_path: Path) -> None:
     assert result.exported == ["G001"] and not result.drafts and not result.skipped
     (form,) = form2_files(tmp_path / "out")
     assert form.name == "01_国网江苏省电力有限公司泰州供电分公司_配电运检QC小组.docx"
-    check_golden("form2_good.txt", docx_text(form))
-    check_golden("form3_good.txt", docx_text(tmp_path / "out" / documents.FORM3_FILE))
-    check_golden("form4_good.txt", docx_text(tmp_path / "out" / documents.FORM4_FILE))
+    golden("form2_good.txt", docx_text(form))
+    golden("form3_good.txt", docx_text(tmp_path / "out" / documents.FORM3_FILE))
+    golden("form4_good.txt", docx_text(tmp_path / "out" / documents.FORM4_FILE))
 
 
 FOUR_TOPICS = [
@@ -283,7 +269,7 @@ def test_four_topics_print_the_three_r15_names_and_ten_members(tmp_path: Path) -
     result = run(book, tmp_path / "out")
     assert result.exported == ["G001"]
     text = docx_text(form2_files(tmp_path / "out")[0])
-    check_golden("form2_four_topics.txt", text)
+    golden("form2_four_topics.txt", text)
     # 一等水平 first (国家级 before 地方、行业级), then the others, 国家级 first
     order = [text.index(t) for t in ("降低配电线路", "缩短变电站", "提高电缆头")]
     assert order == sorted(order)
@@ -322,7 +308,7 @@ def test_user_text_comes_out_literally(tmp_path: Path) -> None:
     result = run(book, tmp_path / "out", include_all=True)
     assert result.exported == ["G001"]
     text = docx_text(form2_files(tmp_path / "out")[0])
-    check_golden("form2_special.txt", text)
+    golden("form2_special.txt", text)
     assert f"| {SPECIAL_ORG}\n" in text
     assert f"| {SPECIAL_NAME}\n" in text
     paragraphs = "第一段 & <b>加粗</b>。⏎{{ 7*7 }} 第二段 {%p if x %}⏎第三段 </w:t>结束"

@@ -12,6 +12,7 @@ from conftest import (
     GOOD_MEMBERS,
     GOOD_SETTINGS,
     GOOD_TOPICS,
+    book_file,
     write_proofs,
     write_workbook,
 )
@@ -42,14 +43,7 @@ def run(
     settings: dict[str, Any] | None = None,
 ) -> list[Finding]:
     """Write the workbook (GOOD_* where not given) with its proof files, read it, check it."""
-    write_proofs(tmp_path)
-    path = write_workbook(
-        tmp_path / "总表.xlsx",
-        [GOOD_GROUP] if groups is None else groups,
-        GOOD_TOPICS if topics is None else topics,
-        GOOD_MEMBERS if members is None else members,
-        settings,
-    )
+    path = book_file(tmp_path, groups, topics, members, settings)
     return check(read_book(path), file=str(path))
 
 
