@@ -121,7 +121,9 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o044  # readable by others like any saved file, not 0600
 
 
-def test_user_text_is_never_console_markup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_user_text_is_never_console_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "[bold]总表[/].xlsx"
     assert main(["new", str(path)]) == 0
     assert "[bold]总表[/].xlsx" in capsys.readouterr().out
