@@ -22,6 +22,7 @@ from rich.text import Text
 
 from xlqc import __version__
 from xlqc.errors import XlqcError
+from xlqc.validate import BookResult
 
 app = typer.Typer(
     name="xlqc",
@@ -145,51 +146,53 @@ def validate_cmd(
     return 1 if any(f.severity == "error" for r in results for f in r.findings) else 0
 
 
-def _write_marks(results: Sequence[object], mark: Path | None, in_place: bool) -> None:
+def _write_marks(results: Sequence[BookResult], mark: Path | None, in_place: bool) -> None:
     from xlqc.marks import mark_file
-    from xlqc.validate import BookResult
 
-    readable = [r for r in results if isinstance(r, BookResult) and r.book is not None]
-    if mark and len(readable) > 1:
+    readable = [(r, r.book) for r in results if r.book is not None]
+    into_folder = mark is not None and (len(readable) > 1 or mark.is_dir())
+    if mark and into_folder:
         mark.mkdir(parents=True, exist_ok=True)
-    for r in readable:
-        assert r.book is not None
-        if mark and (len(readable) > 1 or mark.is_dir()):
-            dst = _output_for(r.path, mark / r.path.name, False, "")
-        else:
-            dst = _output_for(r.path, mark, in_place, "")
-        mark_file(r.path, dst, r.book, r.findings)
+    for r, book in readable:
+        target = mark / r.path.name if mark and into_folder else mark
+        dst = _output_for(r.path, target, in_place, "已标记")
+        mark_file(r.path, dst, book, r.findings)
         out.print(f"已写入标记：「{dst}」")
+
+
+def _rewrite_target(book: Path, output: Path | None, in_place: bool, suffix: str) -> Path:
+    """Read ``book`` first, so that what is not a readable master workbook is refused before
+    any backup or write; then where the rewritten workbook goes."""
+    from xlqc.reading import read_book
+
+    read_book(book)
+    return _output_for(book, output, in_place, suffix)
+
+
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="写到新文件")]
+InPlaceOption = Annotated[bool, typer.Option("--in-place", help="改写原工作簿（先备份）")]
 
 
 @app.command("clear")
 def clear_cmd(
-    book: ExistingPath,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="写到新文件")] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="改写原工作簿（先备份）")] = False,
+    book: ExistingPath, output: OutputOption = None, in_place: InPlaceOption = False
 ) -> None:
     """清除 xlqc 写入的标记，恢复原有的底色和批注。"""
     from xlqc.marks import clear_file
-    from xlqc.reading import read_book
 
-    read_book(book)  # refuse what is not a readable master workbook before any backup or write
-    dst = _output_for(book, output, in_place, "已清除标记")
+    dst = _rewrite_target(book, output, in_place, "已清除标记")
     n = clear_file(book, dst)
     out.print(f"已清除 {n} 个单元格的标记：「{dst}」")
 
 
 @app.command("normalize")
 def normalize_cmd(
-    book: ExistingPath,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="写到新文件")] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="改写原工作簿（先备份）")] = False,
+    book: ExistingPath, output: OutputOption = None, in_place: InPlaceOption = False
 ) -> None:
     """规范文本：去掉多余空白和不可见字符，统一全半角（R17 所报的问题）。"""
     from xlqc.normalize import describe, normalize_file
-    from xlqc.reading import read_book
 
-    read_book(book)  # refuse what is not a readable master workbook before any backup or write
-    dst = _output_for(book, output, in_place, "规范")
+    dst = _rewrite_target(book, output, in_place, "规范")
     changes = normalize_file(book, dst)
     for change in changes:
         out.print(describe(change))
