@@ -129,3 +129,13 @@ def test_user_text_is_never_console_markup(
     assert "[bold]总表[/].xlsx" in capsys.readouterr().out
     assert main(["new", str(path)]) == 2
     assert "[bold]总表[/].xlsx" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["validate", "--bogus", "x"], ["nosuch"]])
+def test_usage_mistakes_exit_2_without_internal_error(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "内部错误" not in captured.out + captured.err
+    assert "Traceback" not in captured.out + captured.err

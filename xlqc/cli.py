@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -121,7 +120,7 @@ def validate_cmd(
         bool, typer.Option("--in-place", help="直接标记原工作簿（先自动备份）")
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数，默认用全部核心")] = 0,
-) -> int:
+) -> None:
     """校验总表，按小组列出每一处问题及其单元格。"""
     from xlqc import report
     from xlqc.validate import expand_paths, validate_paths
@@ -142,8 +141,8 @@ def validate_cmd(
     if mark or in_place:
         _write_marks(results, mark, in_place)
     if any(r.error for r in results):
-        return 2
-    return 1 if any(f.severity == "error" for r in results for f in r.findings) else 0
+        raise typer.Exit(2)
+    raise typer.Exit(1 if any(f.severity == "error" for r in results for f in r.findings) else 0)
 
 
 def _write_marks(results: Sequence[BookResult], mark: Path | None, in_place: bool) -> None:
@@ -213,7 +212,7 @@ def export_cmd(
     make_zip: Annotated[
         bool, typer.Option("--zip", help="把整个文件夹打成 .zip，便于邮寄")
     ] = False,
-) -> int:
+) -> None:
     """生成附件2 申报表、附件3 推荐意见、附件4 推荐汇总表、证实性材料和清单。"""
     from xlqc.documents import export
     from xlqc.validate import validate_book
@@ -236,7 +235,6 @@ def export_cmd(
         out.print(line)
     if any("错误" in s.reason for s in exported.skipped):
         out.print("运行 xlqc validate 查看错误；加 --all 可连同有错误的小组一起导出草稿。")
-    return 0
 
 
 @app.command("import")
@@ -247,14 +245,15 @@ def import_cmd(
     update: Annotated[
         bool, typer.Option("--update", help="小组已存在且内容不同时，用申报表替换")
     ] = False,
-) -> int:
+) -> None:
     """把各小组填好的申报表（.docx）读入总表。"""
     from xlqc.intake import import_forms
 
     result = import_forms(sources, into, dry_run=dry_run, update=update)
     for line in result.lines():
         out.print(line)
-    return 2 if result.failed and not (result.added or result.updated or result.unchanged) else 0
+    if result.failed and not (result.added or result.updated or result.unchanged):
+        raise typer.Exit(2)
 
 
 @addin_app.command("build")
@@ -287,21 +286,16 @@ def _root(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: runs a command and turns every failure into one Chinese line."""
+    """Entry point: runs a command and turns every failure into one Chinese line.
+
+    Usage mistakes (unknown option, missing argument) are typer's to print, with exit 2;
+    commands end with ``typer.Exit(code)``, which arrives here as SystemExit."""
     try:
-        rv = app(
-            args=list(argv) if argv is not None else None, prog_name="xlqc", standalone_mode=False
-        )
+        app(args=list(argv) if argv is not None else None, prog_name="xlqc")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except XlqcError as exc:
         _error(exc.message)
-        return 2
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
-        err.print("已取消。")
-        return 130
-    except click.ClickException as exc:
-        exc.show()
         return 2
     except KeyboardInterrupt:
         err.print("已取消。")
@@ -311,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         _error(f"{type(exc).__name__}: {exc}（设置 XLQC_DEBUG=1 可查看详情）", "xlqc 内部错误：")
         return 2
-    return rv if isinstance(rv, int) else 0
+    return 0
 
 
 if __name__ == "__main__":
