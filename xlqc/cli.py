@@ -36,7 +36,7 @@ addin_app = typer.Typer(help="Excel 加载项（仅 Windows + Excel）。", no_a
 app.add_typer(addin_app, name="addin")
 
 # markup off: printed lines carry user text (file names, organisation names) that may hold [..].
-out = Console(highlight=False, markup=False)
+out = Console(highlight=False, markup=False, soft_wrap=True)  # paths are never broken
 err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)  # one message, one line
 
 
