@@ -18,8 +18,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from xlqc import schema
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.errors import XlqcError
@@ -140,7 +138,7 @@ def _read_sheet(
     book_name: str, sheet: str, columns: tuple[schema.Column, ...], grid: Grid
 ) -> tuple[dict[str, str], list[Row]]:
     header_row, index = _find_headers(book_name, sheet, columns, grid)
-    letters = {f: get_column_letter(i + 1) for f, i in index.items()}
+    letters = {f: column_letter(i + 1) for f, i in index.items()}
     row_type = _ROW_TYPES[sheet]
     # decided once per sheet, not once per cell: which columns exist and how each is typed
     present = [(col.field, index[col.field]) for col in columns if col.field in index]
@@ -180,6 +178,16 @@ def _read_sheet(
     return letters, rows
 
 
+def column_letter(index: int) -> str:
+    """Excel's letters of column ``index`` (1 → A, 28 → AB). Not openpyxl's get_column_letter:
+    importing openpyxl (and numpy with it) would double the start-up of a validating worker."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _find_headers(
     book_name: str, sheet: str, columns: tuple[schema.Column, ...], grid: Grid
 ) -> tuple[int, dict[str, int]]:
@@ -192,8 +200,8 @@ def _find_headers(
                 if wanted[header] in found:
                     raise XlqcError(
                         f"「{book_name}」工作表「{sheet}」的列标题「{header}」出现了两次"
-                        f"（{get_column_letter(found[wanted[header]] + 1)}{r + 1} 和 "
-                        f"{get_column_letter(i + 1)}{r + 1}），请删除或改名其中一列"
+                        f"（{column_letter(found[wanted[header]] + 1)}{r + 1} 和 "
+                        f"{column_letter(i + 1)}{r + 1}），请删除或改名其中一列"
                     )
                 found[wanted[header]] = i
         if "group" in found or "code" in found:

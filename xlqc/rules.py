@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.utils import column_index_from_string
-
 from xlqc import schema
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.findings import Finding, Severity
@@ -77,10 +75,11 @@ _SHEET_ORDER = {
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _sort_key(f: Finding) -> tuple[int, int, int, str]:
+def _sort_key(f: Finding) -> tuple[int, int, int, str, str]:
     m = _CELL.fullmatch(f.cell)
-    row, col = (int(m.group(2)), column_index_from_string(m.group(1))) if m else (0, 0)
-    return _SHEET_ORDER.get(f.sheet, len(_SHEET_ORDER)), row, col, f.rule
+    row, letters = (int(m.group(2)), m.group(1)) if m else (0, "")
+    # columns in Excel's order: fewer letters first (Z before AA), then alphabetical
+    return _SHEET_ORDER.get(f.sheet, len(_SHEET_ORDER)), row, len(letters), letters, f.rule
 
 
 # ----------------------------------------------------------------------------------------------
