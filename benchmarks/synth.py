@@ -9,7 +9,7 @@ Realistic, so that timings are honest:
 * 3–5 topics per group over 2021–2026 (some before the 统计期), 5–10 members;
 * dates typed every way a clerk types them: real dates, Excel serial numbers, 2024.3,
   2024/3/15, 2024年3月, 2024-03-15;
-* about one group in 25 with a breach of some rule (phone, spacing, registration, a missing
+* about one group in 25 (``breach_rate``) with a breach of some rule (phone, spacing, registration, a missing
   proof file, a name list in one cell, an unknown 外部认可, an impossible date).
 
 ``clean=True`` gives groups that pass every rule (3 topics, all in the 统计期): the live-Excel
@@ -177,8 +177,11 @@ _BREACHES = (
 )
 
 
-def write_synthetic(path: Path, groups: int, seed: int = 1, *, clean: bool = False) -> Path:
-    """A master workbook of ``groups`` groups, with its proof files beside it."""
+def write_synthetic(
+    path: Path, groups: int, seed: int = 1, *, clean: bool = False, breach_rate: float = 0.04
+) -> Path:
+    """A master workbook of ``groups`` groups, with its proof files beside it; a share
+    ``breach_rate`` of the groups breaks one rule each (none when ``clean``)."""
     rng = random.Random(seed)
     words = _Words(random.Random(0))  # one vocabulary for every workbook
     proofs = path.parent / "proofs"
@@ -197,7 +200,7 @@ def write_synthetic(path: Path, groups: int, seed: int = 1, *, clean: bool = Fal
     seen: set[tuple[str, str]] = set()
     for g in range(1, groups + 1):
         code = f"G{g:05d}"
-        breach = "" if clean or rng.random() >= 0.04 else rng.choice(_BREACHES)
+        breach = "" if clean or rng.random() >= breach_rate else rng.choice(_BREACHES)
         city = rng.choice(_CITIES)
         org = rng.choice(_ORGS).format(city, city)
         name = f"{rng.choice(words.words)}{'QC' if rng.random() < 0.5 else ''}小组"
