@@ -82,6 +82,27 @@ def measure(job: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
 # Jobs (module level: a spawned child imports them from here)
 
 
+def job_write(path: Path, groups: int, options: dict[str, Any]) -> Path:
+    from benchmarks.synth import write_synthetic
+
+    return write_synthetic(path, groups, **options)
+
+
+def job_write_folder(folder: Path, books: int, groups: int) -> None:
+    from benchmarks.synth import write_synthetic
+
+    folder.mkdir()
+    for i in range(books):
+        write_synthetic(folder / f"unit{i:03d}.xlsx", groups, seed=i)
+
+
+def synthetic(path: Path, groups: int, **options: Any) -> Path:
+    """Written by a child process: Linux carries a process's peak memory over into the
+    programs it starts, so this one stays small for the measurements after."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return measure(job_write, path, groups, options)[0]
+
+
 def job_validate(path: Path) -> tuple[float, list[tuple[str, ...]]]:
     from xlqc.validate import validate_book
 
@@ -163,9 +184,7 @@ def job_live(path: Path) -> tuple[float, dict[str, int], int]:
 
 
 def scenario_validate(work: Path) -> dict[str, Any]:
-    from benchmarks.synth import write_synthetic
-
-    path = write_synthetic(work / "2000.xlsx", 2000)
+    path = synthetic(work / "2000.xlsx", 2000)
     (took, keys), own, _ = measure(job_validate, path)
     baseline, _, _ = measure(job_openpyxl_load, path)
     plain_keys, _, _ = measure(job_plain_findings, path)
@@ -184,12 +203,8 @@ def scenario_validate(work: Path) -> dict[str, Any]:
 
 
 def scenario_folder(work: Path) -> dict[str, Any]:
-    from benchmarks.synth import write_synthetic
-
     folder = work / "folder"
-    folder.mkdir()
-    for i in range(100):
-        write_synthetic(folder / f"unit{i:03d}.xlsx", 20, seed=i)
+    measure(job_write_folder, folder, 100, 20)
     (took, keys), own, worker = measure(job_folder, folder, None)
     (serial, serial_keys), serial_own, _ = measure(job_folder, folder, 1)
     (spawned, _), _, _ = measure(job_folder, folder, None, "spawn")
@@ -212,9 +227,7 @@ def scenario_folder(work: Path) -> dict[str, Any]:
 
 
 def scenario_export(work: Path) -> dict[str, Any]:
-    from benchmarks.synth import write_synthetic
-
-    path = write_synthetic(work / "1000.xlsx", 1000)
+    path = synthetic(work / "1000.xlsx", 1000, declined_rate=0)  # every group exported
     today = date.today()
     fast, own, _ = measure(job_export, path, work / "fast", today)
     (naive, lists), _, _ = measure(job_naive_forms, path, work / "naive", today)
@@ -249,14 +262,11 @@ def _same_documents(export_dir: Path, naive_dir: Path, lists: dict[str, bytes]) 
 
 
 def scenario_live(work: Path) -> dict[str, Any]:
-    from benchmarks.synth import write_synthetic
-
     sizes = {}
     for groups in (200, 2000):
         folder = work / f"clean{groups}"
-        folder.mkdir()
-        sizes[groups] = measure(job_live, write_synthetic(folder / "总表.xlsx", groups, clean=True))
-    (took, calls, marked), own, _ = measure(job_live, write_synthetic(work / "real.xlsx", 2000))
+        sizes[groups] = measure(job_live, synthetic(folder / "总表.xlsx", groups, clean=True))
+    (took, calls, marked), own, _ = measure(job_live, synthetic(work / "real.xlsx", 2000))
     small, large = (sum(sizes[n][0][1].values()) for n in (200, 2000))
     reads = sizes[2000][0][1].get("Range.value.get", 0)
     return {

@@ -178,10 +178,17 @@ _BREACHES = (
 
 
 def write_synthetic(
-    path: Path, groups: int, seed: int = 1, *, clean: bool = False, breach_rate: float = 0.04
+    path: Path,
+    groups: int,
+    seed: int = 1,
+    *,
+    clean: bool = False,
+    breach_rate: float = 0.04,
+    declined_rate: float = 0.03,
 ) -> Path:
     """A master workbook of ``groups`` groups, with its proof files beside it; a share
-    ``breach_rate`` of the groups breaks one rule each (none when ``clean``)."""
+    ``breach_rate`` of the groups breaks one rule each, ``declined_rate`` are 是否推荐 = 否
+    (neither when ``clean``)."""
     rng = random.Random(seed)
     words = _Words(random.Random(0))  # one vocabulary for every workbook
     proofs = path.parent / "proofs"
@@ -223,7 +230,7 @@ def write_synthetic(
              f"{city}市{rng.choice(words.words)}路{rng.randint(1, 300)}号",
              rng.choice(_SURNAMES) + rng.choice(_GIVEN), phone, f"qc{g}@example.com.cn",
              words.summary(rng, length), rng.choice(_OPINIONS),
-             "否" if not clean and rng.random() < 0.03 else "是", None]
+             "否" if not clean and rng.random() < declined_rate else "是", None]
         )  # fmt: skip
         _topics(sheets[schema.TOPIC_SHEET], rng, words, code, breach, clean)
         _members(sheets[schema.MEMBER_SHEET], rng, code, breach, clean)
