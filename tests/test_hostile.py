@@ -193,14 +193,16 @@ def test_formula_never_calculated_is_empty(
 
 
 @needs("xlqc.rules")
-def test_error_values_are_reported_as_empty(
+def test_error_values_are_reported_as_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """#REF! and #N/A arrive as empty cells from the reader: a required field holding one is R01.
-    (The message says 为空 although Excel shows #REF!; see the note in SECURITY.md.)"""
+    """#REF! and #N/A in required fields are R01, and the message says which error the cell
+    shows (calamine reads error cells as empty; the reader puts the error text back)."""
     code, findings = _validate(capsys, hostile.error_values(tmp_path))
     assert code == 1
     assert _at(findings, "R01") == {_group_cell("联系部门"), _group_cell("地址")}
+    messages = " ".join(f["message"] for f in findings if f["rule"] == "R01")
+    assert "公式错误值「#REF!」" in messages and "公式错误值「#N/A」" in messages
 
 
 @needs("xlqc.rules")

@@ -12,6 +12,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
+# What Excel shows in a cell whose formula failed. Readers keep it in ``Row.raw``; for the rules
+# the field is blank, and R01 says the cell holds an error rather than nothing.
+ERROR_VALUES = frozenset(
+    ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!")
+)  # fmt: skip
+
 
 class Loc(BaseModel):
     """A cell of the workbook."""

@@ -21,7 +21,18 @@ from typing import Any
 from xlqc import schema
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.errors import XlqcError
-from xlqc.model import Book, DateValue, Group, Loc, Member, Row, Settings, Topic, text_of
+from xlqc.model import (
+    ERROR_VALUES,
+    Book,
+    DateValue,
+    Group,
+    Loc,
+    Member,
+    Row,
+    Settings,
+    Topic,
+    text_of,
+)
 
 Grid = Sequence[Sequence[Any]]
 
@@ -53,18 +64,62 @@ def read_tables(path: Path) -> dict[str, list[list[Any]]]:
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
         try:
-            return {
+            grids = {
                 name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 for name in book.sheet_names
             }
         finally:
             book.close()
+        _put_error_values(path, grids)
+        return grids
     except calamine.PasswordError:
         raise XlqcError(f"「{path.name}」有密码保护，请在 Excel 中取消密码后另存一份再试") from None
     except Exception as exc:  # calamine raises several types for damaged parts
         raise XlqcError(
             f"「{path.name}」已损坏或不是有效的 Excel 工作簿（{_short(exc)}）"
         ) from None
+
+
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d+)"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>', re.S
+)
+
+
+def _put_error_values(path: Path, grids: dict[str, list[list[Any]]]) -> None:
+    """Put #REF!, #N/A… back where a formula failed: calamine reads error cells as empty, and
+    the clerk must be told the cell shows an error, not that it is blank (the live reader
+    gets the same strings from Excel). Only the three data sheets are looked at."""
+    from defusedxml import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            for sheet in workbook.iterfind(".//{*}sheet"):
+                name = sheet.get("name")
+                if name not in schema.DATA_SHEETS or name not in grids:
+                    continue
+                rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+                target = targets.get(rid, "").lstrip("/")
+                part = target if target.startswith("xl/") else f"xl/{target}"
+                data = zf.read(part)
+                if b' t="e"' not in data:
+                    continue
+                grid = grids[name]
+                for m in _ERROR_CELL.finditer(data):
+                    row, col = int(m.group(2)) - 1, _column_index(m.group(1).decode())
+                    if row < len(grid) and col < len(grid[row]) and grid[row][col] == "":
+                        grid[row][col] = m.group(3).decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return  # the values calamine read stand; error cells then read as blank
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
 
 
 def check_workbook_file(path: Path) -> None:
@@ -161,6 +216,8 @@ def _read_sheet(
         fields = {}
         for field, kind in typed:
             value = raw.get(field)
+            if value in ERROR_VALUES:  # a failed formula: blank for the rules, raw keeps it
+                value = None
             if kind == "text":
                 fields[field] = "" if value is None else clean_text(value)
             elif kind == "paths":

@@ -23,7 +23,7 @@ from pathlib import Path
 from xlqc import schema
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.findings import Finding, Severity
-from xlqc.model import Book, DateValue, Group, Member, Row, Settings, Topic, text_of
+from xlqc.model import ERROR_VALUES, Book, DateValue, Group, Member, Row, Settings, Topic, text_of
 from xlqc.text import char_count, text_issues
 
 # ----------------------------------------------------------------------------------------------
@@ -281,7 +281,11 @@ _WHITE = " \t\r\n\u3000\u00a0\u200b\u200c\u200d\ufeff"
 def _blank(row: Row, field: str) -> bool:
     """Empty, or nothing but white space (raw holds no None or "" values; numbers are not blank)."""
     value = row.raw.get(field)
-    return value is None or (isinstance(value, str) and not value.strip(_WHITE))
+    return (
+        value is None
+        or value in ERROR_VALUES
+        or (isinstance(value, str) and not value.strip(_WHITE))
+    )
 
 
 def _listed(values: Iterable[str]) -> str:
@@ -314,11 +318,13 @@ def _cells(book: Book, columns: dict[str, tuple[schema.Column, ...]]) -> Iterato
 def r01_required(ctx: Context) -> Iterator[Finding]:
     for row, field in _cells(ctx.book, _REQUIRED):
         if _blank(row, field):
+            shown = row.raw.get(field)
+            found = f"是公式错误值「{shown}」" if shown in ERROR_VALUES else "为空"
             yield _finding(
                 "R01",
                 row,
                 field,
-                f"{_at(row, field)}为空：「{row.sheet}」表的「{_header(row, field)}」必须填写",
+                f"{_at(row, field)}{found}：「{row.sheet}」表的「{_header(row, field)}」必须填写",
             )
     for group in ctx.primary_groups():
         if not ctx.members_of(group.code):
