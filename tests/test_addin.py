@@ -24,6 +24,7 @@ from xlqc.addin import (
     config_text,
     install_addin,
     macro_file,
+    uninstall_addin,
     write_config,
 )
 from xlqc.errors import XlqcError
@@ -264,3 +265,21 @@ def test_install_builds_copies_to_xlstart_and_writes_the_config(windows: Path) -
     assert '"ADD_WORKBOOK_TO_PYTHONPATH","False"' in conf
     pythonpath = Path(conf.split('"PYTHONPATH","')[1].split('"')[0])
     assert (pythonpath / "xlqc" / "excel" / "__init__.py").exists()
+
+
+def test_uninstall_removes_what_install_wrote_and_nothing_else(windows: Path) -> None:
+    target = install_addin()
+    own = windows / "APPDATA" / "Microsoft" / "Excel" / "XLSTART" / "个人宏.xlsb"
+    own.write_bytes(b"clerk's own")
+    removed = uninstall_addin()
+    assert target in removed and not target.exists()
+    assert not (windows / "USERPROFILE" / ".xlqc" / "xlqc.conf").exists()
+    assert not (windows / "LOCALAPPDATA" / "xlqc" / "xlqc.xlam").exists()
+    assert own.read_bytes() == b"clerk's own"
+    assert uninstall_addin() == []
+
+
+def test_uninstall_says_it_needs_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    with pytest.raises(XlqcError, match="Windows"):
+        uninstall_addin()

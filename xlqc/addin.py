@@ -45,6 +45,7 @@ XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 
 NOT_WINDOWS_BUILD = "生成加载项需要在装有 Excel 的 Windows 电脑上运行"
 NOT_WINDOWS_INSTALL = "安装加载项需要在装有 Excel 的 Windows 电脑上运行"
+NOT_WINDOWS_UNINSTALL = "卸载加载项需要在 Windows 电脑上运行"
 NOT_TRUSTED = (
     "Excel 不允许程序写入宏，请在 Excel 中启用：文件 → 选项 → 信任中心 → 信任中心设置 → "
     "宏设置 → 勾选「信任对 VBA 工程对象模型的访问」，然后重新运行 xlqc addin build"
@@ -281,3 +282,22 @@ def install_addin() -> Path:
         ) from None
     write_config(config_path(), config_entries(), CONF_ENCODING)
     return target
+
+
+def uninstall_addin() -> list[Path]:
+    """Remove what ``install_addin`` and ``build_addin`` put on this computer: the add-in in
+    XLSTART, the built copy and the add-in's configuration. Workbooks are never touched.
+    The paths removed (none when nothing was installed)."""
+    _require_windows(NOT_WINDOWS_UNINSTALL)
+    removed: list[Path] = []
+    for path in (xlstart_folder() / ADDIN_NAME, default_addin_path(), config_path()):
+        if not path.exists():
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            raise XlqcError(
+                f"无法删除「{path}」：Excel 可能正在运行并已加载此加载项，请关闭所有 Excel 窗口后再试"
+            ) from None
+        removed.append(path)
+    return removed

@@ -276,6 +276,18 @@ def addin_install_cmd() -> None:
     out.print(f"已安装加载项到「{path}」，请重新打开 Excel，功能区会出现「QC小组」选项卡。")
 
 
+@addin_app.command("uninstall")
+def addin_uninstall_cmd() -> None:
+    """卸载加载项并删除其配置（总表不受影响）。"""
+    from xlqc.addin import uninstall_addin
+
+    removed = uninstall_addin()
+    for path in removed:
+        out.print(f"已删除「{path}」")
+    if not removed:
+        out.print("没有找到已安装的 xlqc 加载项。")
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="显示版本")] = False,
