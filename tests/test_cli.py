@@ -139,3 +139,27 @@ def test_usage_mistakes_exit_2_without_internal_error(
     captured = capsys.readouterr()
     assert "内部错误" not in captured.out + captured.err
     assert "Traceback" not in captured.out + captured.err
+
+
+def test_progress_bar_appears_only_after_a_second_and_says_when_finishing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from xlqc import cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=80))
+    clock = iter([0.0, 0.5, 1.5, 1.7])  # start, then each advance
+    monkeypatch.setattr(cli, "_now", lambda: next(clock))
+    with cli._progress(3, "生成", quiet=False) as advance:
+        advance()  # 0.5 s after the start: no bar yet
+        assert screen.getvalue() == ""
+        advance()  # 1.5 s: the bar appears
+        assert "2/3" in screen.getvalue()
+        advance()
+        assert "收尾中" in screen.getvalue()
+    with cli._progress(3, "生成", quiet=True) as advance:
+        advance()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -16,7 +17,14 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
 from xlqc import __version__
@@ -49,20 +57,51 @@ T = TypeVar("T")
 ExistingPath = Annotated[Path, typer.Argument(show_default=False)]
 
 
-def _progress_wanted(quiet: bool) -> bool:
-    return not quiet and err.is_terminal
+_now = time.monotonic  # the bar's clock (tests replace it)
+
+
+class _Bar:
+    """A rich progress bar on stderr that shows only once a run has taken a second, redraws
+    from the callback (no refresh thread, so worker processes fork cleanly) and says when the
+    counted items are done but the run is still finishing (附件3/4, manifest, zip)."""
+
+    DELAY = 1.0
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.done = total, label, 0
+        self.start = _now()
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def advance(self, *_args: object) -> None:
+        self.done += 1
+        if self.bar is None and _now() - self.start >= self.DELAY:
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn())  # fmt: skip
+            self.bar = Progress(*columns, console=err, transient=True, auto_refresh=False)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total)
+        if self.bar is not None and self.task is not None:
+            finishing = "（收尾中…）" if self.done >= self.total else ""
+            self.bar.update(self.task, completed=self.done, description=self.label + finishing)
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 @contextlib.contextmanager
 def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[..., None]]:
-    """A rich progress bar on stderr for long runs; a no-op when not a terminal or quiet."""
-    if not _progress_wanted(quiet) or total < 2:
+    """A progress callback: a bar for long runs on a terminal, nothing when quiet or piped."""
+    if quiet or not err.is_terminal or total < 2:
         yield lambda *_a, **_k: None
         return
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda *_a, **_k: bar.advance(task)
+    bar = _Bar(total, label)
+    try:
+        yield bar.advance
+    finally:
+        bar.close()
 
 
 def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -> Path:
