@@ -57,6 +57,20 @@ def full_form(folder: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def starts(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The command line of every LibreOffice start, recorded as the real runs go ahead."""
+    seen: list[list[str]] = []
+    real_run = pdf._run
+
+    def counting(cmd: list[str], timeout: float) -> None:
+        seen.append(cmd)
+        real_run(cmd, timeout)
+
+    monkeypatch.setattr(pdf, "_run", counting)
+    return seen
+
+
 def pdf_text(path: Path) -> str:
     """The PDF's text in content order (a wrapped cell stays together), white space removed."""
     raw = subprocess.run(
@@ -68,7 +82,7 @@ def pdf_text(path: Path) -> str:
 @needs_soffice
 @needs_poppler
 def test_a_form_converts_to_an_a4_pdf_with_everything_on_the_page(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, starts: list[list[str]]
 ) -> None:
     form = full_form(tmp_path)
     other = tmp_path / "附件3.docx"
@@ -77,14 +91,6 @@ def test_a_form_converts_to_an_a4_pdf_with_everything_on_the_page(
             {"unit": "江苏省质量协会", "draft": False, "rows": []}
         )
     )
-    starts: list[list[str]] = []
-    real_run = pdf._run
-
-    def counting(cmd: list[str], timeout: float) -> None:
-        starts.append(cmd)
-        real_run(cmd, timeout)
-
-    monkeypatch.setattr(pdf, "_run", counting)
     made = pdf.to_pdf([form, other], tmp_path / "pdf")
     assert made == [tmp_path / "pdf" / "申报表.pdf", tmp_path / "pdf" / "附件3.pdf"]
     assert len(starts) == 1  # both files in one LibreOffice start
@@ -200,21 +206,13 @@ done
 
 @posix_only
 def test_many_files_go_in_batches_over_parallel_lanes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, starts: list[list[str]]
 ) -> None:
     fake = tmp_path / "soffice"
     fake.write_text(FAKE_SOFFICE)
     fake.chmod(0o755)
     monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
     monkeypatch.setattr(pdf, "BATCH", 2)
-    starts: list[list[str]] = []
-    real_run = pdf._run
-
-    def counting(cmd: list[str], timeout: float) -> None:
-        starts.append(cmd)
-        real_run(cmd, timeout)
-
-    monkeypatch.setattr(pdf, "_run", counting)
     files = []
     for i in range(5):
         f = tmp_path / f"{i:02d}_申报表 (副本).docx"
