@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -163,3 +164,142 @@ def test_progress_bar_appears_only_after_a_second_and_says_when_finishing(
         assert "收尾中" in screen.getvalue()
     with cli._progress(3, "生成", quiet=True) as advance:
         advance()
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 16: the framework's chrome in Chinese, export without -o, --version
+
+# The framework's stock English (typer/click/rich): none may reach the clerk.
+STOCK = [
+    "Usage", "Options", "Commands", "Arguments", "Missing", "Try", "Show this message",
+    "No such", "Error", "Invalid value", "Possible", "Did you mean", "required", "default",
+    "unexpected", "requires", "does not take", "Aborted", "<bool>", "<int>", "Path",
+    "[OPTIONS]", "COMMAND", "[ARGS]",
+]  # fmt: skip
+ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _declared_words() -> set[str]:
+    """Every ASCII word xlqc itself wrote into its commands: names, options, help texts."""
+    import typer
+
+    from xlqc.cli import app
+
+    words = {"xlqc", "help"}  # the program and its help option, --help
+    todo = [typer.main.get_command(app)]
+    while todo:
+        command = todo.pop()
+        texts = [command.name or "", command.help or ""]
+        for param in command.params:
+            texts += [*param.opts, *param.secondary_opts, param.metavar or ""]
+            texts.append(getattr(param, "help", None) or "")
+        words |= {w for t in texts for w in ASCII_WORD.findall(t)}
+        todo += list(getattr(command, "commands", {}).values())
+    return words
+
+
+def _command_paths() -> list[list[str]]:
+    import typer
+
+    from xlqc.cli import app
+
+    paths: list[list[str]] = []
+    todo: list[tuple[list[str], object]] = [([], typer.main.get_command(app))]
+    while todo:
+        path, command = todo.pop()
+        paths.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            todo.append(([*path, name], sub))
+    return sorted(paths)
+
+
+def _assert_chinese(text: str, argv: list[str]) -> None:
+    for stock in STOCK:
+        assert stock not in text, f"{stock!r} in {text!r}"
+    typed = {w for a in argv for w in ASCII_WORD.findall(a)}
+    foreign = set(ASCII_WORD.findall(text)) - _declared_words() - typed
+    assert not foreign, f"framework words {foreign} in {text!r}"
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "xlqc")
+def test_help_of_every_command_is_chinese(
+    path: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*path, "-h"]) == 0
+    text = capsys.readouterr().out
+    assert "用法：xlqc" in text and "显示本帮助并退出" in text
+    assert "选项" in text
+    _assert_chinese(text, path)
+
+
+def test_root_help_names_its_panels_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2  # no command: the help, as a usage mistake
+    text = capsys.readouterr().out
+    assert "命令" in text and "选项" in text and "validate" in text
+    _assert_chinese(text, [])
+    assert main(["validate", "-h"]) == 0
+    text = capsys.readouterr().out
+    assert "参数" in text and "[必填]" in text and "[默认：0]" in text
+
+
+USAGE_MISTAKES = {  # kind: (argv, what the line says, the command whose help the hint names)
+    "missing argument": (["validate"], "缺少参数", "xlqc validate"),
+    "missing option value": (["export", "a.xlsx", "-o"], "-o 后面缺少值", "xlqc export"),
+    "missing option": (["import", "a.docx"], "缺少选项 --into", "xlqc import"),
+    "unknown option": (["validate", "--bogus", "x"], "没有 --bogus 这个选项", "xlqc validate"),
+    "unknown option suggested": (["validate", "--jsn", "x"], "--json", "xlqc validate"),
+    "unknown root option": (["--json"], "没有 --json 这个选项", "xlqc"),
+    "unknown short option": (["validate", "-z", "x"], "没有 -z 这个选项", "xlqc validate"),
+    "flag given a value": (["validate", "--json=3", "x"], "--json 后面不能带值", "xlqc validate"),
+    "bad value": (["validate", "-j", "abc", "x"], "「abc」无效，应为整数", "xlqc validate"),
+    "extra argument": (["new", "a.xlsx", "b.xlsx"], "多余的参数：b.xlsx", "xlqc new"),
+    "unknown command": (["nosuch"], "没有「nosuch」这个命令", "xlqc"),
+    "unknown command suggested": (["valdate", "x"], "validate", "xlqc"),
+    "unknown subcommand": (["addin", "nosuch"], "没有「nosuch」这个命令", "xlqc addin"),
+    "missing command": (["addin", "--"], "缺少命令", "xlqc addin"),
+    "subcommand option": (["addin", "build", "--bogus"], "没有 --bogus", "xlqc addin build"),
+}
+
+
+@pytest.mark.parametrize("argv, said, command", USAGE_MISTAKES.values(), ids=USAGE_MISTAKES.keys())
+def test_usage_mistakes_are_one_chinese_line_and_a_hint(
+    argv: list[str], said: str, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    first, hint = captured.err.splitlines()
+    assert first.startswith("错误：") and said in first
+    assert hint == f"运行 {command} -h 查看用法"
+    _assert_chinese(captured.err, argv)
+
+
+def test_version_names_the_add_in_it_expects(capsys: pytest.CaptureFixture[str]) -> None:
+    from xlqc import ADDIN_VERSION, __version__
+
+    assert main(["--version"]) == 0
+    text = capsys.readouterr().out
+    assert f"xlqc {__version__}" in text and f"所需加载项版本 {ADDIN_VERSION}" in text
+
+
+def test_export_without_output_writes_beside_the_workbook(
+    good_book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", str(good_book)]) == 0
+    made = [p for p in good_book.parent.iterdir() if p.name.startswith("xlqc输出_")]
+    assert len(made) == 1 and re.fullmatch(r"xlqc输出_\d{8}-\d{6}", made[0].name)
+    assert (made[0] / "附件3_推荐意见.docx").is_file()
+    assert str(made[0]) in capsys.readouterr().out
+
+
+def test_ribbon_and_command_line_share_one_output_folder_function(
+    good_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlqc import safeio
+    from xlqc.excel import handlers
+
+    assert handlers.output_folder is safeio.output_folder
+    chosen = good_book.parent / "已选"
+    monkeypatch.setattr(safeio, "output_folder", lambda folder: chosen)
+    assert main(["export", str(good_book)]) == 0
+    assert (chosen / "附件3_推荐意见.docx").is_file()

@@ -27,11 +27,12 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from xlqc import __version__
+from xlqc import ADDIN_VERSION, __version__
+from xlqc.cli_zh import ChineseTyper, UsageError, usage_error
 from xlqc.errors import XlqcError
 from xlqc.validate import BookResult
 
-app = typer.Typer(
+app = ChineseTyper(
     name="xlqc",
     help="全国优秀质量管理小组推荐材料：总表校验、申报表生成与打包。",
     add_completion=False,
@@ -40,7 +41,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-addin_app = typer.Typer(help="Excel 加载项（仅 Windows + Excel）。", no_args_is_help=True)
+addin_app = ChineseTyper(help="Excel 加载项（仅 Windows + Excel）。", no_args_is_help=True)
 app.add_typer(addin_app, name="addin")
 
 # markup off: printed lines carry user text (file names, organisation names) that may hold [..].
@@ -54,7 +55,7 @@ def _error(message: str, label: str = "错误：") -> None:
 
 
 T = TypeVar("T")
-ExistingPath = Annotated[Path, typer.Argument(show_default=False)]
+ExistingPath = Annotated[Path, typer.Argument(show_default=False, metavar="总表")]
 
 
 _now = time.monotonic  # the bar's clock (tests replace it)
@@ -243,7 +244,12 @@ def normalize_cmd(
 @app.command("export")
 def export_cmd(
     book: ExistingPath,
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出文件夹")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="输出文件夹；不写时在总表旁新建 xlqc输出_年月日-时分秒"
+        ),
+    ] = None,
     include_all: Annotated[
         bool, typer.Option("--all", help="也导出有错误的小组（申报表加「草稿」字样）")
     ] = False,
@@ -254,11 +260,14 @@ def export_cmd(
 ) -> None:
     """生成附件2 申报表、附件3 推荐意见、附件4 推荐汇总表、证实性材料和清单。"""
     from xlqc.documents import export
+    from xlqc.safeio import output_folder
     from xlqc.validate import validate_book
 
     result = validate_book(book)
     if result.error or result.book is None:
         raise XlqcError(result.error or "无法读取工作簿")
+    if output is None:
+        output = output_folder(result.book.folder)
     groups = len(result.book.groups)
     with _progress(groups, "生成", False) as advance:
         exported = export(
@@ -270,7 +279,10 @@ def export_cmd(
             make_zip=make_zip,
             progress=advance,
         )
-    for line in exported.lines():
+    lines = exported.lines()
+    if output.exists() and not any(str(output) in line for line in lines):
+        lines.insert(0, f"输出文件夹：{output}")
+    for line in lines:
         out.print(line)
     if any("错误" in s.reason for s in exported.skipped):
         out.print("运行 xlqc validate 查看错误；加 --all 可连同有错误的小组一起导出草稿。")
@@ -329,26 +341,37 @@ def addin_uninstall_cmd() -> None:
 
 @app.callback(invoke_without_command=True)
 def _root(
-    version: Annotated[bool, typer.Option("--version", help="显示版本")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="显示 xlqc 的版本和它所需的加载项版本")
+    ] = False,
 ) -> None:
     if version:
-        out.print(f"xlqc {__version__}")
+        out.print(f"xlqc {__version__}（所需加载项版本 {ADDIN_VERSION}）")
         raise typer.Exit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: runs a command and turns every failure into one Chinese line.
 
-    Usage mistakes (unknown option, missing argument) are typer's to print, with exit 2;
-    commands end with ``typer.Exit(code)``, which arrives here as SystemExit."""
+    Usage mistakes (unknown option, missing argument…) come back from typer as exceptions
+    (``standalone_mode=False``) and are printed here in Chinese: one line and a hint, exit 2.
+    Commands end with ``typer.Exit(code)``, which typer returns as the code."""
     try:
-        app(args=list(argv) if argv is not None else None, prog_name="xlqc")
+        code = app(
+            args=list(argv) if argv is not None else None, prog_name="xlqc", standalone_mode=False
+        )
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except UsageError as exc:
+        said = usage_error(exc)
+        if said:  # None: the command was given no argument and its help has been shown
+            _error(said[0])
+            err.print(said[1])
+        return 2
     except XlqcError as exc:
         _error(exc.message)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         err.print("已取消。")
         return 130
     except Exception as exc:  # a bug in xlqc: say so in one line, details only on request
@@ -356,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         _error(f"{type(exc).__name__}: {exc}（设置 XLQC_DEBUG=1 可查看详情）", "xlqc 内部错误：")
         return 2
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -60,6 +60,12 @@ def _set_mode(tmp: Path, dest: Path) -> None:
         os.chmod(tmp, mode)
 
 
+def output_folder(folder: Path) -> Path:
+    """Where an export goes when no folder is named (the ribbon's buttons, ``xlqc export``
+    without -o): a new folder in ``folder`` (the workbook's), xlqc输出_20261030-153000."""
+    return folder / f"xlqc输出_{datetime.now():%Y%m%d-%H%M%S}"
+
+
 def backup(path: Path) -> Path:
     """Copy ``path`` to ``<stem>.备份-YYYYmmdd-HHMMSS<suffix>`` beside it and return the copy."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -28,6 +28,7 @@ from xlqc.findings import Finding, counts, groups_with_errors
 from xlqc.model import Book
 from xlqc.normalize import describe, text_changes
 from xlqc.reading import build_book
+from xlqc.safeio import output_folder
 
 TITLE = "xlqc"
 LOG_NAME = "xlqc-excel.log"
@@ -109,17 +110,12 @@ EXPORT_ONLY: dict[str, Literal["forms", "summary"] | None] = {
 }
 
 
-def output_folder(book: Book) -> Path:
-    """A new folder beside the workbook: xlqc输出_20261030-153000."""
-    return book.folder / f"xlqc输出_{datetime.now():%Y%m%d-%H%M%S}"
-
-
 def export_live(xbook: Any, control_id: str) -> Reply:
     """Validate first (marks included), then export into a new folder beside the workbook."""
     from xlqc.documents import export
 
     book, findings = validate_live(xbook)
-    out_dir = output_folder(book)
+    out_dir = output_folder(book.folder)
     only = EXPORT_ONLY[control_id]
     result = export(book, findings, out_dir, make_zip=only is None, only=only)
     lines = [str(line) for line in result.lines()]
