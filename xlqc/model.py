@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
+from xlqc.schema import OPINION_CLOSING
+
 # What Excel shows in a cell whose formula failed. Readers keep it in ``Row.raw``; for the rules
 # the field is blank, and R01 says the cell holds an error rather than nothing.
 ERROR_VALUES = frozenset(
@@ -133,6 +135,7 @@ class Settings(BaseModel):
     filler: str = ""
     filler_phone: str = ""
     fill_date: date | None = None
+    opinion_closing: str = OPINION_CLOSING
     locs: dict[str, Loc] = Field(default_factory=dict)  # key (中文) -> value cell
     raw: dict[str, Any] = Field(default_factory=dict)  # key (中文) -> value as read
     problems: list[str] = Field(default_factory=list)  # keys (中文) whose value is unusable

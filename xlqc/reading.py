@@ -348,6 +348,7 @@ def read_settings(grid: Grid) -> Settings:
     settings.filler = clean_text(values.get("填表人"))
     settings.filler_phone = clean_text(values.get("联系电话"))
     settings.fill_date = day("填表日期")
+    settings.opinion_closing = clean_text(values.get("推荐意见结语")) or settings.opinion_closing
     return settings
 
 

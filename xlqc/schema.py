@@ -96,6 +96,9 @@ def column(sheet: str, field_name: str) -> Column:
     raise KeyError(f"{sheet}.{field_name}")
 
 
+OPINION_CLOSING = "经审核，材料真实准确，同意推荐。"  # 推荐意见结语 when 设置 has none
+
+
 @dataclass(frozen=True)
 class SettingKey:
     key: str  # Chinese key in column A of 设置
@@ -115,6 +118,7 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
     SettingKey("填表人", "filler", "", "印在附件4"),
     SettingKey("联系电话", "filler_phone", "", "印在附件4"),
     SettingKey("填表日期", "fill_date", "", "留空＝导出当天"),
+    SettingKey("推荐意见结语", "opinion_closing", OPINION_CLOSING, "推荐意见草稿的最后一句"),
 )
 
 MAX_MEMBERS = 10
