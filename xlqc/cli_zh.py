@@ -154,8 +154,6 @@ class ChineseTyper(typer.Typer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("cls", ChineseGroup)
-        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
-        kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
         super().__init__(*args, **kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
