@@ -150,30 +150,32 @@ def _opening(f: Facts, who: str) -> str:
     return f"{who}于{reg}注册，注册已满{f.years}年。"
 
 
-def _topic(f: Facts, i: int, title: str) -> str:
-    """「title」 and what it reached: its 成果水平 and 外部认可 as the workbook says."""
-    topic = f.best[i]
-    said = f"「{title}」"
-    level = _one_line(topic.level)
+def _topic(f: Facts, i: int, title: str, *, first_said: bool = False) -> str:
+    """「title」 and what it reached: its 成果水平 and 外部认可 as the workbook says (a plain
+    一等 left out when the sentence has already said 达到一等水平)."""
+    level = _one_line(f.best[i].level)
+    reached = []
     if level == "一等" and f.best_first[i]:
-        said += "达到一等水平"
+        if not first_said:
+            reached.append("达到一等水平")
     elif level.endswith("奖"):
-        said += f"获{level}"
+        reached.append(f"获{level}")
     elif level:
-        said += f"成果水平为{level}"
-    recognised = rules.recognition(topic)
+        reached.append(f"成果水平为{level}")
+    recognised = rules.recognition(f.best[i])
     if recognised in (rules.NATIONAL, rules.REGIONAL):
-        said += f"，并获得{recognised}认可" if level else f"获得{recognised}认可"
-    return said
+        reached.append(f"获得{recognised}认可")
+    return f"「{title}」" + "，并".join(reached)
 
 
 def _topics(f: Facts, titles: Sequence[str]) -> str:
     if not titles:
         return ""
-    named = [_topic(f, i, t) for i, t in enumerate(titles)]
     done = f"近三年完成课题{f.topics}项"
-    if f.first >= 2:  # several 一等
+    if f.first >= 2:  # several 一等 (R15's order names 一等 first: both named reached it)
+        named = [_topic(f, i, t, first_said=True) for i, t in enumerate(titles)]
         return f"{done}，其中{f.first}项成果达到一等水平：{'；'.join(named)}。"
+    named = [_topic(f, i, t) for i, t in enumerate(titles)]
     if f.best_first[0] and rules.recognition(f.best[0]) == rules.NATIONAL:  # 一等 and 国家级
         rest = f"；另有{named[1]}" if len(named) > 1 else ""
         lead = "代表性成果" if f.topics > 1 else ""
