@@ -380,14 +380,17 @@ def test_validate_calls_grow_with_findings_not_rows(tmp_path: Path) -> None:
     few_small, _ = calls_for(tmp_path / "b", 100, 20)
     few, calls = calls_for(tmp_path / "c", 500, 20)
     assert few == few_small
-    assert clean < few <= clean + 20 * 6  # a handful of calls per marked cell
+    # per marked cell, as real xlwings makes them: its fill read (2), note read (1), add_note
+    # (9: shape, note check, AddComment), the note's size (3) and a share of a joined fill
+    assert clean < few <= clean + 20 * 17
     assert calls["Range.value.get"] == 4
 
 
 def test_colours_go_on_comma_joined_addresses_under_255_characters(tmp_path: Path) -> None:
     _, calls = calls_for(tmp_path, 300, 300)
     # 300 marked 电话 cells, one colour: a few joined writes, not 300
-    assert calls["Range.color.set"] <= 2 * (300 * len(",I123") // ADDRESS_LIMIT + 1)
+    joined = 300 * len(",I123") // ADDRESS_LIMIT + 1
+    assert calls["Range.color.set"] <= 2 * 2 * joined  # two round trips per set (Interior.Color)
 
 
 def test_join_addresses_keeps_every_cell_in_order_and_under_the_limit() -> None:
