@@ -220,7 +220,9 @@ class Book:
         if "://" in self._fullname:
             from xlwings.utils import fullname_url_to_local_path
 
-            return fullname_url_to_local_path(url=self._fullname)
+            # xlwings caches it for the process (RunPython starts a new one per click): uncached
+            mapped = getattr(fullname_url_to_local_path, "__wrapped__", fullname_url_to_local_path)
+            return mapped(url=self._fullname)
         return self._fullname
 
     @property

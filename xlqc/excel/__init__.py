@@ -26,7 +26,7 @@ def on_ribbon(control_id: str, xbook: Any = None) -> None:
     try:
         from xlqc.excel.handlers import on_ribbon as run
     except ImportError as exc:  # xlwings shows what Python wrote to stderr in its error box
-        sys.stderr.write(BROKEN_INSTALL.format(name=exc.name or exc) + "\n")
+        sys.stderr.write(BROKEN_INSTALL.format(name=(exc.name or str(exc)).split(".")[0]) + "\n")
         raise SystemExit(1) from None
     run(control_id, xbook)
 
