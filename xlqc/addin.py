@@ -218,7 +218,7 @@ def addin_sources(folder: Path) -> list[Path]:
     if dictionary.exists():
         modules.append(folder / DICTIONARY_CLS)
         modules[-1].write_bytes(vba_text(dictionary.read_bytes(), DICTIONARY_CLS))
-    ribbon = macro_file(RIBBON_XML)
+    ribbon = ribbon_xml()
     _check_custom_ui(ribbon)
     (folder / RIBBON_XML).write_bytes(ribbon)
     from xlqc import __version__
@@ -233,6 +233,31 @@ def addin_sources(folder: Path) -> list[Path]:
     return modules
 
 
+VERSION_MARK = "built by xlqc"
+
+
+def ribbon_xml() -> bytes:
+    """``macros/customUI14.xml`` with the version of xlqc that built the add-in, as a comment
+    after the XML declaration: ``xlqc addin check`` compares it with the installed package."""
+    from xlqc import __version__
+
+    xml = macro_file(RIBBON_XML)
+    end = xml.index(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    return xml[:end] + f"\n<!-- {VERSION_MARK} {__version__} -->".encode() + xml[end:]
+
+
+def addin_version(path: Path) -> str | None:
+    """The xlqc version stamped in the ribbon of the add-in ``path`` (None: not stamped, or
+    not an add-in with xlqc's ribbon)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read(CUSTOMUI_PART).decode("utf-8", errors="replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(rf"<!-- {VERSION_MARK} (\S+) -->", xml)
+    return found.group(1) if found else None
+
+
 def ribbon_command(path: Path) -> Path:
     """``xlqc addin ribbon FILE``: add the ribbon to an add-in built by hand."""
     path = Path(path)
@@ -240,7 +265,7 @@ def ribbon_command(path: Path) -> Path:
         raise XlqcError(f"请指定用 Excel 另存的 .xlam 加载项文件：{path}")
     if not path.is_file():
         raise XlqcError(f"找不到文件「{path}」")
-    add_ribbon(path, macro_file(RIBBON_XML))
+    add_ribbon(path, ribbon_xml())
     return path
 
 
@@ -345,7 +370,7 @@ def build_addin(out: Path | None = None) -> Path:
                 book.api.SaveAs(str(built), FileFormat=XL_OPENXML_ADDIN)
             finally:
                 book.close()
-        add_ribbon(built, macro_file(RIBBON_XML))
+        add_ribbon(built, ribbon_xml())
         with atomic_path(out) as tmp:
             shutil.copyfile(built, tmp)
     return out
