@@ -841,3 +841,19 @@ def test_new_book_runs_with_no_workbook_open(
     assert (tmp_path / "Documents" / f"{stem}.xlsx").is_file()
     assert [Path(b._fullname).name for b in app._books] == ["xlqc.xlam", f"{stem}.xlsx"]
     assert app._alerts[-1][0].startswith("已新建总表")
+
+
+def test_two_exports_in_the_same_second_get_two_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeExport()
+    monkeypatch.setitem(sys.modules, "xlqc.documents", types.SimpleNamespace(export=fake))
+    live = xd.load(clean_book(tmp_path, 1))
+    frozen = handlers.datetime(2026, 10, 30, 15, 30, 0)
+    monkeypatch.setattr(handlers, "datetime", types.SimpleNamespace(now=lambda: frozen))
+    press(live, "export_forms")
+    press(live, "export_summary")
+    assert [c["out_dir"].name for c in fake.calls] == [
+        "xlqc输出_20261030-153000",
+        "xlqc输出_20261030-153000-2",
+    ]

@@ -120,6 +120,7 @@ class Machine:
     run: Callable[[list[str], Mapping[str, str]], tuple[int, str]] = run_program
     config: Path = field(default_factory=config_path)
     xlstart: Path = field(default_factory=xlstart_folder)
+    encoding: str = CONF_ENCODING  # of the config file: VBA reads it in the Windows code page
 
     @classmethod
     def this(cls) -> Machine:
@@ -174,7 +175,7 @@ def _python_links(interpreter: str, pythonpath: str, run: Callable[..., tuple[in
 def _config_links(machine: Machine) -> list[Link]:
     if not machine.config.is_file():
         return [Link(False, f"没有加载项的配置文件「{machine.config}」", INSTALL)]
-    entries = read_config(machine.config)
+    entries = read_config(machine.config, machine.encoding)
     interpreter = entries.get("INTERPRETER_WIN", "")
     links = [Link(True, f"配置文件「{machine.config}」")]
     if not interpreter or not Path(interpreter).is_file():

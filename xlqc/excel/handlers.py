@@ -112,8 +112,9 @@ EXPORT_ONLY: dict[str, Literal["forms", "summary"] | None] = {
 
 
 def output_folder(book: Book) -> Path:
-    """A new folder beside the workbook: xlqc输出_20261030-153000."""
-    return book.folder / f"xlqc输出_{datetime.now():%Y%m%d-%H%M%S}"
+    """A new folder beside the workbook: xlqc输出_20261030-153000 (-2, -3… when a second
+    export starts within the same second: never into the previous export's folder)."""
+    return free_name(book.folder, f"xlqc输出_{datetime.now():%Y%m%d-%H%M%S}", "")
 
 
 def export_live(xbook: Any, control_id: str) -> Reply:
