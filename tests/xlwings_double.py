@@ -730,6 +730,10 @@ class BookApi:
         self._book._app._count("Book.api.FullName")
         return self._book._fullname
 
+    def Activate(self) -> None:
+        self._book._app._count("Book.api.Activate")
+        self._book._app._active = self._book
+
     @property
     def ProtectStructure(self) -> bool:
         self._book._app._count("Book.api.ProtectStructure")

@@ -79,7 +79,9 @@ class WindowsRegistry:
             "HKCR": winreg.HKEY_CLASSES_ROOT,
         }[hive]
         try:
-            with winreg.OpenKey(root, key) as handle:
+            # the 64-bit view also from a 32-bit Python (Defender's keys are not mirrored)
+            access = winreg.KEY_READ | winreg.KEY_WOW64_64KEY
+            with winreg.OpenKey(root, key, 0, access) as handle:
                 found: dict[str, Any] = {}
                 i = 0
                 while True:
@@ -343,7 +345,7 @@ class SelfTest:
     def press(self, control_id: str) -> tuple[str, str]:
         """Press a button through the add-in's RunButton: (mode, message)."""
         self.reply.unlink(missing_ok=True)
-        self.book.activate()
+        self.book.api.Activate()  # COM's: xlwings' Book.activate refuses a hidden Excel
         self.app.api.Run(self.macro, control_id)
         if not self.reply.is_file():
             return (
