@@ -512,26 +512,22 @@ def test_check_on_a_pc_that_is_not_windows_checks_the_package() -> None:
 
 
 @pytest.fixture
-def excel_pc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Windows with the add-in installed; Excel is the xlwings double, which runs the add-in's
-    RunButton as the VBA does."""
+def excel_pc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pc: Any) -> Any:
+    """Windows with the add-in installed and `check` passing; Excel is the xlwings double,
+    which runs the add-in's RunButton as the VBA does."""
     import xlwings_double as xd
 
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setattr(xlwings, "App", xd.App)
-    monkeypatch.setenv("APPDATA", str(tmp_path / "APPDATA"))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the reply file of each button
-    xlstart = tmp_path / "APPDATA" / "Microsoft" / "Excel" / "XLSTART"
-    xlstart.mkdir(parents=True)
-    (xlstart / "xlqc.xlam").write_bytes(b"built by xlqc addin build")
-    return tmp_path
+    return pc
 
 
 def test_selftest_presses_every_button_and_checks_its_effect(excel_pc: Path) -> None:
     from xlqc.addin_check import selftest
     from xlqc.excel import HANDLERS
 
-    links = selftest(excel_pc / "work")
+    links = selftest(excel_pc.config.parent.parent / "work", excel_pc)
     assert all(link.ok is not False for link in links), lines(links)
     labels = [link.text.split("：")[0] for link in links if link.ok]
     assert labels == [
@@ -557,18 +553,24 @@ def test_selftest_reports_a_button_that_does_not_do_its_job(
     monkeypatch.setitem(
         handlers.HANDLERS, button, lambda book: handlers.Reply("已清除 xlqc 的标记")
     )
-    failed = [link for link in selftest(excel_pc / "work") if link.ok is False]
+    links = selftest(excel_pc.config.parent.parent / "work", excel_pc)
+    failed = [link for link in links if link.ok is False]
     label = {"clear": "清除标记", "export_all": "全部导出", "validate": "校验"}[button]
     assert failed and failed[0].text.startswith(label), lines(failed)
 
 
-def test_selftest_needs_windows_and_the_installed_addin(
-    excel_pc: Path, monkeypatch: pytest.MonkeyPatch
+def test_selftest_needs_windows_the_installed_addin_and_a_passing_check(
+    excel_pc: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from xlqc.addin_check import selftest
 
-    (excel_pc / "APPDATA" / "Microsoft" / "Excel" / "XLSTART" / "xlqc.xlam").unlink()
+    work = excel_pc.config.parent.parent / "work"
+    excel_pc.run = lambda args, env: (1, "ModuleNotFoundError: No module named 'xlqc'")
+    with pytest.raises(XlqcError, match=r"addin check 有 1 项未通过.*无法载入 xlqc"):
+        selftest(work, excel_pc)
+    (excel_pc.xlstart / "xlqc.xlam").unlink()
     with pytest.raises(XlqcError, match="py -m xlqc addin install"):
-        selftest(excel_pc / "work")
+        selftest(work, excel_pc)
+    assert not work.exists()  # nothing started
     monkeypatch.setattr(sys, "platform", "linux")
     assert main(["addin", "selftest"]) == 2

@@ -465,14 +465,24 @@ def _check_new_book(test: SelfTest) -> Link:
     return Link(True, f"新建总表：已新建并打开「{next(iter(new)).name}」")
 
 
-def selftest(folder: Path | None = None) -> list[Link]:
+def selftest(folder: Path | None = None, machine: Machine | None = None) -> list[Link]:
     """Press every button of the installed add-in in a hidden Excel on a fresh sample workbook
-    and check what each did; one :class:`Link` per button."""
+    and check what each did; one :class:`Link` per button.
+
+    :func:`check_addin` runs first and must pass: a Python that does not start would end in
+    xlwings' error box, which nobody can close in a hidden Excel."""
     if not sys.platform.startswith("win"):
         raise XlqcError(NOT_WINDOWS_SELFTEST)
-    addin = xlstart_folder() / ADDIN_NAME
+    machine = machine or Machine.this()
+    addin = machine.xlstart / ADDIN_NAME
     if not addin.is_file():
         raise XlqcError(f"没有找到已安装的加载项「{addin}」：请先运行 {INSTALL}")
+    failed = [link for link in check_addin(machine) if link.ok is False]
+    if failed:
+        raise XlqcError(
+            f"py -m xlqc addin check 有 {len(failed)} 项未通过，请先解决：{failed[0].text}"
+            f" → 解决：{failed[0].fix}"
+        )
     import xlwings as xw
 
     from xlqc.builder import demo_workbook
