@@ -543,6 +543,17 @@ def test_selftest_presses_every_button_and_checks_its_effect(excel_pc: Path) -> 
     assert len(labels) == len(HANDLERS)  # one line per button
 
 
+def test_selftest_notices_marks_without_notes(
+    excel_pc: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlqc.addin_check import selftest
+    from xlqc.excel import marking
+
+    monkeypatch.setattr(marking, "size_note", lambda note, text: note.delete())
+    links = selftest(excel_pc.config.parent.parent / "work", excel_pc)
+    assert "没有【xlqc】批注" in links[0].text and links[0].ok is False
+
+
 @pytest.mark.parametrize("button", ["clear", "export_all", "validate"])
 def test_selftest_reports_a_button_that_does_not_do_its_job(
     excel_pc: Path, monkeypatch: pytest.MonkeyPatch, button: str

@@ -384,6 +384,18 @@ def _check_validate(test: SelfTest) -> Link:
         return Link(False, "校验：没有生成「校验结果」工作表", REBUILD)
     if marks.STATE_SHEET not in names or test.book.sheets[marks.STATE_SHEET].api.Visible != 2:
         return Link(False, "校验：没有生成深度隐藏的状态工作表，「清除标记」将无法恢复", REBUILD)
+    from xlqc.excel.live import read_grid, rgb_to_hex
+
+    state = read_grid(test.book.sheets[marks.STATE_SHEET])[1:]
+    marked = [s for s in (marks.SavedCell.from_row(r) for r in state) if s is not None]
+    if not marked:  # the sample breaks rules on purpose: some cells must be marked
+        return Link(False, "校验：没有标记任何单元格", REBUILD)
+    first = test.book.sheets[marked[0].sheet].range(marked[0].cell)
+    color, note = first.color, first.note
+    if color is None or rgb_to_hex(color) not in set(schema.FILLS.values()):
+        return Link(False, f"校验：{marked[0].sheet}!{marked[0].cell} 没有标底色", REBUILD)
+    if note is None or schema.NOTE_PREFIX not in note.text:
+        return Link(False, f"校验：{marked[0].sheet}!{marked[0].cell} 没有【xlqc】批注", REBUILD)
     status = schema.column(schema.GROUP_SHEET, "status").header
     grid = test.grids()[schema.GROUP_SHEET]
     header = next((r for r in grid[:10] if status in r), None)
@@ -391,7 +403,7 @@ def _check_validate(test: SelfTest) -> Link:
     filled = col is not None and any(r[col] not in (None, "") for r in grid[1:] if col < len(r))
     if not filled:
         return Link(False, "校验：「小组」表的「校验状态」列没有写入结论", REBUILD)
-    return Link(True, f"校验：{_first(text)}")
+    return Link(True, f"校验：{_first(text)}；{len(marked)} 个单元格标了底色和批注")
 
 
 def _check_clear(test: SelfTest, before: dict[str, Any]) -> Link:
