@@ -857,3 +857,16 @@ def test_two_exports_in_the_same_second_get_two_folders(
         "xlqc输出_20261030-153000",
         "xlqc输出_20261030-153000-2",
     ]
+
+
+def test_a_hidden_excel_gets_no_message_box_but_a_reply_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An Excel nobody sees (xlqc addin selftest) cannot close a box: the reply goes to a file."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    live = xd.load(clean_book(tmp_path, 1))
+    live.app._visible = False
+    on_ribbon("validate", live)
+    on_ribbon("frobnicate", live)
+    assert xd.alerts(live) == []
+    assert handlers.reply_file().read_text(encoding="utf-8").startswith("critical\n未知的按钮")
