@@ -70,7 +70,14 @@ def test_bas_is_an_exported_module_that_hands_the_id_to_python(bas: str) -> None
     lines = bas.split("\r\n")
     assert lines[0] == 'Attribute VB_Name = "xlqc"'
     assert "\n" not in bas.replace("\r\n", "")  # CRLF throughout, as the VBA editor exports
-    assert """RunPython "import xlqc.excel; xlqc.excel.on_ribbon('" & control.Id & "')\"""" in bas
+    on_ribbon = bas.split("Public Sub OnRibbon(control As IRibbonControl)")[1].split("End Sub")[0]
+    assert on_ribbon.split() == ["RunButton", "control.Id"]  # the ribbon and selftest: one path
+    run_button = bas.split("Public Sub RunButton(id As String)")[1].split("End Sub")[0]
+    assert """RunPython "import xlqc.excel; xlqc.excel.on_ribbon('" & id & "')\"""" in run_button
+    # 新建总表 runs with no workbook open: a blank one stands in and is closed afterwards
+    assert 'If id <> "new_book" Then' in run_button
+    assert "Set scratch = Workbooks.Add" in run_button
+    assert "scratch.Close SaveChanges:=False" in run_button
 
 
 def test_bas_chinese_text_decodes(bas: str) -> None:

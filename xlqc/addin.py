@@ -12,6 +12,7 @@ and the PYTHONPATH that runs xlqc.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -131,10 +132,14 @@ def macro_file(name: str) -> bytes:
     return read_resource("macros", name)
 
 
-def xlwings_module() -> str:
+def xlwings_module() -> bytes:
     """xlwings' custom add-in VBA module (RunPython and its helpers) from the installed
     xlwings, with the add-in's project name: it then reads %USERPROFILE%\\.xlqc\\xlqc.conf
-    and runs Python on the active workbook, not on the add-in."""
+    and runs Python on the active workbook, not on the add-in.
+
+    Read and written as bytes: the VBA editor reads the ``Attribute VB_Name`` header of a .bas
+    file only with CRLF line ends (an LF-only file imports as "Module1" that does not compile),
+    so the module keeps xlwings' CRLF byte for byte (and gets CRLF should a copy have lost it)."""
     import xlwings
 
     source = Path(xlwings.__file__).parent / "xlwings_custom_addin.bas"
@@ -142,13 +147,126 @@ def xlwings_module() -> str:
         raise XlqcError(
             f"已安装的 xlwings（{xlwings.__version__}）缺少 {source.name}，请重新安装 xlwings"
         )
-    text = source.read_text(encoding="utf-8")
-    marker = 'Public Const PROJECT_NAME As String = "myaddin"'
-    if marker not in text:
+    data = source.read_bytes()
+    marker = b'Public Const PROJECT_NAME As String = "myaddin"'
+    if marker not in data:
         raise XlqcError(
             f"无法识别 xlwings {xlwings.__version__} 的加载项模块，请安装 xlwings 0.30 以上版本"
         )
-    return text.replace(marker, f'Public Const PROJECT_NAME As String = "{PROJECT}"')
+    data = data.replace(marker, f'Public Const PROJECT_NAME As String = "{PROJECT}"'.encode())
+    return vba_text(data, source.name)
+
+
+def vba_text(data: bytes, name: str) -> bytes:
+    """``data`` as the VBA editor imports it: CRLF line ends, ASCII (the editor reads in the
+    system code page), ``Attribute VB_Name`` first."""
+    data = re.sub(rb"\r?\n", b"\r\n", data)
+    try:
+        data.decode("ascii")
+    except UnicodeDecodeError:
+        raise XlqcError(f"宏模块 {name} 含有非 ASCII 字符，VBA 编辑器无法正确导入") from None
+    # An exported class module starts with its VERSION/BEGIN…END block, then its attributes.
+    header = data.split(b"\r\nAttribute VB_Name = ")[0] if name.endswith(".cls") else b""
+    if not data.startswith(b"Attribute VB_Name = ") and not (
+        header.startswith(b"VERSION 1.0 CLASS") and header != data
+    ):
+        raise XlqcError(f"宏模块 {name} 的第一行应为 Attribute VB_Name")
+    return data
+
+
+# The modules the build imports, in order, and the ribbon: what ``xlqc addin sources`` writes.
+XLWINGS_BAS = "xlwings.bas"
+XLQC_BAS = "xlqc.bas"
+DICTIONARY_CLS = "Dictionary.cls"  # xlwings' class for RunPython on the Mac; unused on Windows
+RIBBON_XML = "customUI14.xml"
+README_TXT = "说明.txt"
+
+HAND_BUILD = """xlqc 加载项的源文件（xlqc {version}，xlwings {xlwings}）
+
+组策略禁止「信任对 VBA 工程对象模型的访问」时，可以在 VBA 编辑器中手工生成加载项：
+
+1. 打开 Excel，新建一个空白工作簿，按 Alt+F11 打开 VBA 编辑器。
+2. 在左侧「工程」窗口中选中这个工作簿的工程（VBAProject），菜单「文件 → 导入文件」，
+   依次导入本文件夹中的 {modules}。导入后左侧「模块」下应出现同名模块（不是 Module1）。
+3. 菜单「工具 → VBAProject 属性」，把「工程名称」改为 xlqc（可选，便于辨认）。
+4. 菜单「调试 → 编译 VBAProject」，应没有错误。关闭 VBA 编辑器。
+5. 文件 → 另存为，保存类型选「Excel 加载宏 (*.xlam)」，文件名 xlqc.xlam，
+   保存到 %LOCALAPPDATA%\\xlqc\\ 文件夹，然后关闭 Excel。
+6. 在命令提示符中运行（加上功能区，再安装）：
+       py -m xlqc addin ribbon %LOCALAPPDATA%\\xlqc\\xlqc.xlam
+       py -m xlqc addin install
+       py -m xlqc addin check
+7. 打开 Excel，应出现「QC小组」选项卡；再运行 py -m xlqc addin selftest 逐个按钮自检。
+
+{ribbon} 是功能区的定义，由第 6 步的 xlqc addin ribbon 写入加载项，不需要手工导入。
+"""
+
+
+def addin_sources(folder: Path) -> list[Path]:
+    """Write the add-in's sources into ``folder``: the VBA modules exactly as the build imports
+    them (xlwings' module with its project name set, ``xlqc.bas``; CRLF, ASCII, ``Attribute
+    VB_Name`` first), the ribbon XML and 说明.txt for a hand build. The modules' paths, in the
+    order they are imported."""
+    import xlwings
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    modules = [folder / XLWINGS_BAS, folder / XLQC_BAS]
+    modules[0].write_bytes(xlwings_module())
+    modules[1].write_bytes(vba_text(macro_file(XLQC_BAS), XLQC_BAS))
+    dictionary = Path(xlwings.__file__).parent / "addin" / DICTIONARY_CLS
+    if dictionary.exists():
+        modules.append(folder / DICTIONARY_CLS)
+        modules[-1].write_bytes(vba_text(dictionary.read_bytes(), DICTIONARY_CLS))
+    ribbon = ribbon_xml()
+    _check_custom_ui(ribbon)
+    (folder / RIBBON_XML).write_bytes(ribbon)
+    from xlqc import __version__
+
+    text = HAND_BUILD.format(
+        version=__version__,
+        xlwings=xlwings.__version__,
+        modules="、".join(m.name for m in modules),
+        ribbon=RIBBON_XML,
+    )
+    (folder / README_TXT).write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
+    return modules
+
+
+VERSION_MARK = "built by xlqc"
+
+
+def ribbon_xml() -> bytes:
+    """``macros/customUI14.xml`` with the version of xlqc that built the add-in, as a comment
+    after the XML declaration: ``xlqc addin check`` compares it with the installed package."""
+    from xlqc import __version__
+
+    xml = macro_file(RIBBON_XML)
+    end = xml.index(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    return xml[:end] + f"\n<!-- {VERSION_MARK} {__version__} -->".encode() + xml[end:]
+
+
+def addin_version(path: Path) -> str | None:
+    """The xlqc version stamped in the ribbon of the add-in ``path`` (None: not stamped, or
+    not an add-in with xlqc's ribbon)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read(CUSTOMUI_PART).decode("utf-8", errors="replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(rf"<!-- {VERSION_MARK} (\S+) -->", xml)
+    return found.group(1) if found else None
+
+
+def ribbon_command(path: Path) -> Path:
+    """``xlqc addin ribbon FILE``: add the ribbon to an add-in built by hand."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlam", ".xlsm"):
+        raise XlqcError(f"请指定用 Excel 另存的 .xlam 加载项文件：{path}")
+    if not path.is_file():
+        raise XlqcError(f"找不到文件「{path}」")
+    add_ribbon(path, ribbon_xml())
+    return path
 
 
 def config_entries() -> dict[str, str]:
@@ -230,35 +348,29 @@ def _excel() -> Iterator[Any]:
 def build_addin(out: Path | None = None) -> Path:
     """Build xlqc.xlam at ``out`` (default :func:`default_addin_path`) with Excel; the path."""
     _require_windows(NOT_WINDOWS_BUILD)
-    import xlwings
-
     out = Path(out) if out else default_addin_path()
     if out.suffix.lower() != ".xlam":
         raise XlqcError(f"加载项文件名应以 .xlam 结尾：{out}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="xlqc-addin-") as work:
         folder = Path(work)
-        modules = [folder / "xlwings.bas", folder / "xlqc.bas"]
-        # Excel imports .bas files in the system code page: both modules are ASCII.
-        modules[0].write_bytes(xlwings_module().encode("ascii", errors="replace"))
-        modules[1].write_bytes(macro_file("xlqc.bas"))
-        dictionary = Path(xlwings.__file__).parent / "addin" / "Dictionary.cls"
-        if dictionary.exists():  # the Mac build of RunPython needs it; harmless on Windows
-            modules.append(dictionary)
+        modules = addin_sources(folder / "sources")  # what `xlqc addin sources` writes
         built = folder / ADDIN_NAME
         with _excel() as app:
             book = app.books.add()
             try:
                 try:
-                    components = book.api.VBProject.VBComponents
+                    project = book.api.VBProject
+                    components = project.VBComponents
                 except Exception:
                     raise XlqcError(NOT_TRUSTED) from None
+                project.Name = PROJECT  # "xlqc" in the VBA editor, not "VBAProject"
                 for module in modules:
                     components.Import(str(module))
                 book.api.SaveAs(str(built), FileFormat=XL_OPENXML_ADDIN)
             finally:
                 book.close()
-        add_ribbon(built, macro_file("customUI14.xml"))
+        add_ribbon(built, ribbon_xml())
         with atomic_path(out) as tmp:
             shutil.copyfile(built, tmp)
     return out

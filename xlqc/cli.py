@@ -325,6 +325,7 @@ def addin_install_cmd() -> None:
 
     path = install_addin()
     out.print(f"已安装加载项到「{path}」，请重新打开 Excel，功能区会出现「QC小组」选项卡。")
+    out.print("检查安装：py -m xlqc addin check；逐个按钮自检：py -m xlqc addin selftest")
 
 
 @addin_app.command("uninstall")
@@ -337,6 +338,57 @@ def addin_uninstall_cmd() -> None:
         out.print(f"已删除「{path}」")
     if not removed:
         out.print("没有找到已安装的 xlqc 加载项。")
+
+
+@addin_app.command("sources")
+def addin_sources_cmd(
+    output: Annotated[Path, typer.Option("-o", "--output", help="写入源文件的文件夹")],
+) -> None:
+    """写出加载项的源文件（VBA 模块、功能区 XML、说明.txt），用于在 VBA 编辑器中手工生成。"""
+    from xlqc.addin import README_TXT, addin_sources
+
+    modules = addin_sources(output)
+    out.print(f"已在「{output}」写出 {len(modules)} 个 VBA 模块、功能区 XML 和 {README_TXT}：")
+    for path in sorted(output.iterdir()):
+        out.print(f"  {path.name}")
+    out.print(f"手工生成的步骤见「{output / README_TXT}」。")
+
+
+@addin_app.command("ribbon")
+def addin_ribbon_cmd(
+    path: Annotated[Path, typer.Argument(help="手工生成的 .xlam 加载项")],
+) -> None:
+    """给手工生成的加载项加上「QC小组」功能区。"""
+    from xlqc.addin import ribbon_command
+
+    ribbon_command(path)
+    out.print(f"已给「{path}」加上「QC小组」功能区；下一步：py -m xlqc addin install")
+
+
+@addin_app.command("check")
+def addin_check_cmd() -> None:
+    """逐项检查加载项能否工作（配置、Python、加载项文件、禁用项目、宏与 ASR 策略）。"""
+    from xlqc.addin_check import check_addin
+
+    links = check_addin()
+    for link in links:
+        out.print(link.line(), markup=False, highlight=False)
+    failed = sum(link.ok is False for link in links)
+    out.print(f"有 {failed} 项未通过。" if failed else "全部通过。")
+    raise typer.Exit(1 if failed else 0)
+
+
+@addin_app.command("selftest")
+def addin_selftest_cmd() -> None:
+    """在隐藏的 Excel 中逐个按下功能区按钮并检查结果（需要 Windows 和 Excel）。"""
+    from xlqc.addin_check import selftest
+
+    links = selftest()
+    for link in links:
+        out.print(link.line(), markup=False, highlight=False)
+    failed = sum(link.ok is False for link in links)
+    out.print(f"有 {failed} 个按钮未通过。" if failed else "所有按钮都通过了自检。")
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.callback(invoke_without_command=True)

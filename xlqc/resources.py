@@ -16,6 +16,10 @@ SOURCE_ROOT = Path(__file__).resolve().parents[1]
 
 def read_resource(folder: str, name: str) -> bytes:
     """The bytes of ``folder/name`` (``folder`` is "templates" or "macros")."""
+    if (SOURCE_ROOT / "pyproject.toml").is_file() and (SOURCE_ROOT / folder).is_dir():
+        # xlqc imported from a checkout: its own files, not those of another install (an
+        # editable install elsewhere maps xlqc.macros to its own checkout's folder)
+        return (SOURCE_ROOT / folder / name).read_bytes()
     try:
         return resources.files(f"xlqc.{folder}").joinpath(name).read_bytes()
     except (ModuleNotFoundError, FileNotFoundError):

@@ -60,10 +60,20 @@ def _set_mode(tmp: Path, dest: Path) -> None:
         os.chmod(tmp, mode)
 
 
+def free_name(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/stem.suffix``, or ``stem-2.suffix``… when taken."""
+    path, n = folder / f"{stem}{suffix}", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{suffix}"
+    return path
+
+
 def output_folder(folder: Path) -> Path:
     """Where an export goes when no folder is named (the ribbon's buttons, ``xlqc export``
-    without -o): a new folder in ``folder`` (the workbook's), xlqc输出_20261030-153000."""
-    return folder / f"xlqc输出_{datetime.now():%Y%m%d-%H%M%S}"
+    without -o): a new folder in ``folder`` (the workbook's), xlqc输出_20261030-153000, with
+    -2, -3… when a second export starts within the same second (never into the previous one)."""
+    return free_name(folder, f"xlqc输出_{datetime.now():%Y%m%d-%H%M%S}", "")
 
 
 def backup(path: Path) -> Path:

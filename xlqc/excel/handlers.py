@@ -28,7 +28,7 @@ from xlqc.findings import Finding, counts, groups_with_errors
 from xlqc.model import Book
 from xlqc.normalize import describe, text_changes
 from xlqc.reading import build_book
-from xlqc.safeio import output_folder
+from xlqc.safeio import free_name, output_folder
 
 TITLE = "xlqc"
 LOG_NAME = "xlqc-excel.log"
@@ -61,6 +61,7 @@ def validate_live(xbook: Any) -> tuple[Book, list[Finding]]:
     grids = read_grids(live, BOOK_SHEETS)
     book = build_book(grids, path)
     findings = check(book, file=str(path))
+    marking.check_writable(live, BOOK_SHEETS)
     marking.clear_marks(live, None)
     marking.mark(live, book, findings, grids[schema.GROUP_SHEET])
     return book, findings
@@ -92,6 +93,7 @@ def on_validate(xbook: Any) -> Reply:
 def on_clear(xbook: Any) -> Reply:
     live = LiveBook(xbook)
     grids = read_grids(live, [schema.GROUP_SHEET])
+    marking.check_writable(live, BOOK_SHEETS)
     restored = marking.clear_marks(live, grids.get(schema.GROUP_SHEET))
     if not restored:
         return Reply("已清除 xlqc 的标记（没有需要恢复的单元格）。")
@@ -155,13 +157,15 @@ def on_normalize(xbook: Any) -> Reply:
         for sheet in {c.sheet for c in changes}
     }
     todo = [c for c in changes if c.cell not in formulas[c.sheet]]
+    if todo:
+        marking.check_writable(live, sorted({c.sheet for c in todo}))
     runs: dict[tuple[str, int], list[tuple[int, str]]] = {}
     for c in todo:
         row, col = _position(c.cell)
         runs.setdefault((c.sheet, col), []).append((row, c.after))
     for (sheet, col), cells in runs.items():
         for first, values in _adjacent(sorted(cells)):
-            live.sheet(sheet).range((first, col)).value = [[as_text(v)] for v in values]
+            _write_texts(live.sheet(sheet), first, col, values)
     if not todo:
         return Reply("没有需要规范的文本。")
     shown = [describe(c) for c in todo[:MESSAGE_LINES]]
@@ -176,6 +180,19 @@ def on_normalize(xbook: Any) -> Reply:
             ]
         )
     )
+
+
+def _write_texts(sheet: Any, first: int, col: int, values: list[str]) -> None:
+    """Write a run of texts down a column in one call, each with the ' prefix only where its
+    cell would otherwise change it (see :func:`as_text`): a run of mixed number formats is
+    written cell by cell, each with its own format."""
+    rng = sheet.range((first, col), (first + len(values) - 1, col))
+    number_format = rng.number_format
+    if number_format is None and len(values) > 1:  # mixed formats
+        for i, value in enumerate(values):
+            _write_texts(sheet, first + i, col, [value])
+        return
+    rng.value = [[as_text(v, number_format)] for v in values]
 
 
 def _position(cell: str) -> tuple[int, int]:
@@ -222,15 +239,6 @@ def _folder_of(xbook: Any) -> Path:
         return docs if docs.is_dir() else Path.home()
 
 
-def free_name(folder: Path, stem: str, suffix: str) -> Path:
-    """``folder/stem.suffix``, or ``stem-2.suffix``… when taken."""
-    path, n = folder / f"{stem}{suffix}", 1
-    while path.exists():
-        n += 1
-        path = folder / f"{stem}-{n}{suffix}"
-    return path
-
-
 def on_new_book(xbook: Any) -> Reply:
     from xlqc.builder import new_workbook
 
@@ -269,15 +277,24 @@ def on_import_forms(xbook: Any) -> Reply:
     except ImportError:
         return Reply("这个版本的 xlqc 还不能导入申报表；请升级 xlqc 后再试。")
     path = book_path(xbook)
-    folder = ask_folder("选择存放各小组申报表（.docx）的文件夹", path.parent)
+    app = xbook.app
+    quiet = unattended(app)
+    if quiet:  # xlqc addin selftest: the forms are in 申报表 beside the workbook
+        forms = path.parent / FORMS_FOLDER
+        folder: Path | None = forms if forms.is_dir() else None
+    else:
+        folder = ask_folder("选择存放各小组申报表（.docx）的文件夹", path.parent)
     if folder is None:
         return Reply("已取消导入。")
-    app = xbook.app
-    answer = app.alert(
-        f"将把「{folder.name}」中的申报表导入「{path.name}」。\n"
-        "导入前会先保存并关闭此工作簿，写入后自动重新打开。继续吗？",
-        TITLE,
-        buttons="yes_no",
+    answer = (
+        "yes"
+        if quiet
+        else app.alert(
+            f"将把「{folder.name}」中的申报表导入「{path.name}」。\n"
+            "导入前会先保存并关闭此工作簿，写入后自动重新打开。继续吗？",
+            TITLE,
+            buttons="yes_no",
+        )
     )
     if answer != "yes":
         return Reply("已取消导入。")
@@ -315,6 +332,7 @@ def on_ribbon(control_id: str, xbook: Any = None) -> None:
         sys.stderr.write(f"xlqc 无法连接到 Excel 工作簿：{exc}\n")
         raise SystemExit(1) from None
     app = xbook.app  # kept: a handler may close the book (导入申报表)
+    quiet = unattended(app)
     try:
         handler = HANDLERS.get(control_id)
         if handler is None:
@@ -328,7 +346,26 @@ def on_ribbon(control_id: str, xbook: Any = None) -> None:
         reply = Reply(
             f"xlqc 内部错误：{type(exc).__name__}: {_short(exc)}\n详情已记入「{log}」。", "critical"
         )
-    app.alert(reply.text, TITLE, mode=reply.mode)
+    if quiet:  # nobody sees this Excel (xlqc addin selftest): no box to block it
+        reply_file().write_text(f"{reply.mode}\n{reply.text}", encoding="utf-8")
+    else:
+        app.alert(reply.text, TITLE, mode=reply.mode)
+
+
+REPLY_NAME = "xlqc-excel-reply.txt"
+FORMS_FOLDER = "申报表"  # what 导入申报表 imports in an Excel nobody sees
+
+
+def reply_file() -> Path:
+    """Where a button pressed in a hidden Excel (``xlqc addin selftest``) leaves its message:
+    "mode" on the first line, the text after it."""
+    return Path(tempfile.gettempdir()) / REPLY_NAME
+
+
+def unattended(app: Any) -> bool:
+    """Whether ``app`` is an Excel nobody sees (started hidden by ``xlqc addin selftest``):
+    a dialog there would wait forever, so the buttons ask nothing."""
+    return not app.visible
 
 
 def _caller() -> Any:

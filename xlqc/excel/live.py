@@ -8,6 +8,7 @@ file give the same model, the same findings and the same messages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,24 +16,38 @@ from typing import Any
 from xlqc import schema
 from xlqc.errors import XlqcError
 from xlqc.model import Book
-from xlqc.reading import build_book
+from xlqc.reading import HEADER_SEARCH_ROWS, build_book
 
 RGB = tuple[int, int, int]
 
 ADDRESS_LIMIT = 254  # Excel refuses Range("…") strings of 255 characters and more
 MAX_READ_ROWS = 200_000  # a used range beyond this is stray formatting, not clerks' data
+WIDE_COLUMNS = 256  # a used range wider than this is capped at its last header column
 BOOK_SHEETS = (schema.SETTINGS_SHEET, *schema.DATA_SHEETS)
 
 
 def read_grid(sheet: Any) -> list[list[Any]]:
     """The sheet's values from A1 to the last used cell, in one read: numbers as floats, dates
-    as datetimes, blanks as None and cell errors as their text (#N/A)."""
+    as datetimes, blanks as None and cell errors as their text (#N/A).
+
+    Excel's used range grows with formatting: a header row formatted to column XFD would make
+    one read of rows × 16,384 cells. When the used range is wider than :data:`WIDE_COLUMNS`, the
+    header rows are read first and the read stops at their last filled column: a column without
+    a header is nobody's data (the readers find columns by their headers), and 校验状态 goes
+    right after the last header."""
     last = sheet.used_range.last_cell
     rows, cols = last.row, last.column
     if rows > MAX_READ_ROWS:
         raise XlqcError(
             f"工作表「{sheet.name}」的已用区域延伸到第 {rows} 行，远超总表的正常范围；"
             "请选中数据下方的空行整行删除、保存后再试"
+        )
+    if cols > WIDE_COLUMNS:
+        top = min(rows, HEADER_SEARCH_ROWS)
+        head = sheet.range((1, 1), (top, cols)).options(ndim=2, err_to_str=True).value
+        cols = max(
+            (c for line in head for c, v in enumerate(line, start=1) if v not in (None, "")),
+            default=1,
         )
     grid = sheet.range((1, 1), (rows, cols)).options(ndim=2, err_to_str=True).value
     return [list(row) for row in grid]
@@ -71,15 +86,27 @@ def read_grids(live: LiveBook, names: Iterable[str]) -> dict[str, list[list[Any]
     return {name: read_grid(live.sheet(name)) for name in names if name in live.names}
 
 
+ONLINE_ONLY = (
+    "这个工作簿直接保存在 OneDrive/SharePoint 网址上，xlqc 找不到它在本机的文件夹；"
+    "请用「另存为」保存到本机文件夹（或 OneDrive 同步文件夹）后再试"
+)
+
+
 def book_path(xbook: Any) -> Path:
     """The workbook's file; :class:`XlqcError` when it has never been saved to a local folder
-    (proof paths are relative to that folder, and output goes beside it)."""
-    fullname = str(xbook.fullname)
+    (proof paths are relative to that folder, and output goes beside it).
+
+    For a workbook that Excel has open from OneDrive/SharePoint (AutoSave), xlwings'
+    ``Book.fullname`` turns the https:// name into the synced local file, or raises
+    ``XlwingsError`` when it finds none: that, too, is the Chinese "save it locally"."""
+    from xlwings import XlwingsError
+
+    try:
+        fullname = str(xbook.fullname)
+    except XlwingsError:
+        raise XlqcError(ONLINE_ONLY) from None
     if "://" in fullname:
-        raise XlqcError(
-            "这个工作簿直接保存在 OneDrive/SharePoint 网址上，xlqc 找不到它在本机的文件夹；"
-            "请用「另存为」保存到本机文件夹（或 OneDrive 同步文件夹）后再试"
-        )
+        raise XlqcError(ONLINE_ONLY)
     path = Path(fullname)
     if not path.is_absolute() or not path.parent.is_dir():
         raise XlqcError("工作簿还没有保存：请先保存到一个文件夹（证实性材料的路径相对于它）再试")
@@ -93,11 +120,38 @@ def read_live_book(xbook: Any) -> Book:
     return build_book(read_grids(LiveBook(xbook), BOOK_SHEETS), path)
 
 
-def as_text(value: Any) -> Any:
-    """A value to write so that Excel keeps text as typed: strings get Excel's ' prefix, so
-    user text never becomes a formula (=…), a number (0523…) or a date; "" becomes blank."""
+# Text Excel would not keep as typed when written to a General cell: a formula or constant
+# prefix, a number (0523, 1e5, 1,234, 50%, (12), ￥3), a date or time (2025-1-1, 2025年1月, 3/4,
+# 8:30, Jan-25), TRUE/FALSE, an error literal (#N/A), or a leading apostrophe of its own.
+_CONVERTED = re.compile(
+    r"""^\s*(?:
+        [=+\-@'].*
+      | [(]?[$¥￥€£]?\s*[+-]?[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?\s*%?[)]?
+      | [\d\s/.:\-年月日时分秒]*\d[\d\s/.:\-年月日时分秒]*(?:\s*[ap]\.?m\.?)?
+      | [\d\s/.,\-]*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[\d\s/.,\-]*
+      | true | false
+      | \#.*
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE | re.DOTALL,
+)
+TEXT_FORMAT = "@"
+
+
+def needs_prefix(text: str) -> bool:
+    """Whether Excel would change ``text`` written to a General cell (see :data:`_CONVERTED`)."""
+    return bool(_CONVERTED.match(text))
+
+
+def as_text(value: Any, number_format: str | None = None) -> Any:
+    """A value to write so that Excel keeps text as typed: "" becomes blank; a string gets
+    Excel's ' prefix only where Excel would otherwise change it (a formula, a number, a date),
+    and never in a cell formatted as text ("@"), which keeps a written apostrophe as a
+    character of the text."""
     if isinstance(value, str):
-        return "'" + value if value else None
+        if not value:
+            return None
+        if number_format != TEXT_FORMAT and needs_prefix(value):
+            return "'" + value
     return value
 
 

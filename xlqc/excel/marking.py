@@ -17,6 +17,7 @@ from typing import Any
 from openpyxl.styles.colors import COLOR_INDEX
 
 from xlqc import marks, schema
+from xlqc.errors import XlqcError
 from xlqc.excel.live import (
     RGB,
     LiveBook,
@@ -40,6 +41,39 @@ _THEME = (
     *("FFFFFF", "000000", "E7E6E6", "44546A"),
     *("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47"),
 )
+
+
+# --------------------------------------------------------------------------------------------
+# Protection: checked before anything is written
+
+
+def check_writable(live: LiveBook, sheets: Sequence[str]) -> None:
+    """Refuse, before the first write, a workbook whose structure is protected (xlqc adds and
+    deletes 校验结果 and its state sheet) or any of ``sheets`` whose cells are protected:
+    otherwise fills and notes would be half written and 清除标记 could not undo them. Read
+    through the native objects (COM's ProtectStructure, ProtectContents); where there are
+    none (macOS), Excel's own refusal is the message."""
+    if _native_flag(live.xbook, "ProtectStructure"):
+        raise XlqcError(
+            "工作簿的结构受保护，xlqc 无法添加「校验结果」工作表：请在「审阅 → 保护工作簿」中"
+            "取消保护后再试。没有改动任何单元格。"
+        )
+    locked = [
+        n for n in sheets if n in live.names and _native_flag(live.sheet(n), "ProtectContents")
+    ]
+    if locked:
+        names = "、".join(f"「{n}」" for n in locked)
+        raise XlqcError(
+            f"工作表{names}受保护，xlqc 无法标记或修改其中的单元格：请在「审阅 → 撤销工作表保护」"
+            "后再试。没有改动任何单元格。"
+        )
+
+
+def _native_flag(obj: Any, name: str) -> bool:
+    try:
+        return bool(getattr(obj.api, name))
+    except Exception:  # no COM object model (macOS): cannot tell
+        return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -156,9 +190,11 @@ def _mark_cell(sheet: Any, m: marks.CellMark) -> marks.SavedCell:
         if note is not None:
             note.text = text
         else:
-            rng.add_note(text)
+            note = rng.add_note(text)
     except Exception:  # a threaded comment (Microsoft 365) takes no note: the fill still marks
         own = None
+    else:
+        size_note(note, text)
     return marks.SavedCell(
         m.sheet,
         m.cell,
@@ -166,6 +202,28 @@ def _mark_cell(sheet: Any, m: marks.CellMark) -> marks.SavedCell:
         fill_pattern="solid" if color is not None else "",
         comment=own or "",
     )
+
+
+NOTE_WIDTH_PX = 340  # what xlqc.marks gives a note written to the file
+
+
+def note_size(text: str) -> tuple[float, float]:
+    """(width, height) in points of a note showing ``text`` whole, as the file path sizes it:
+    340 px wide, 18 px per line of about 24 characters, at most 600 px high."""
+    lines = sum(1 + len(line) // 24 for line in text.splitlines())
+    return NOTE_WIDTH_PX * 0.75, min(40 + 18 * lines, 600) * 0.75
+
+
+def size_note(note: Any, text: str) -> None:
+    """Give a note written live the file path's size (Excel's default box cuts long messages
+    off on hover); through the note's native COM object, a no-op where there is none."""
+    width, height = note_size(text)
+    try:
+        shape = note.api.Shape
+        shape.Width = width
+        shape.Height = height
+    except Exception:  # not COM (macOS): Excel's default size
+        pass
 
 
 def _status_place(grid: Sequence[Sequence[Any]]) -> tuple[int, int | None, int]:
@@ -245,4 +303,17 @@ def write_state(live: LiveBook, saved: list[marks.SavedCell]) -> None:
     ws.range((1, 1)).value = [
         [as_text(v) for v in row] for row in (marks.STATE_HEADER, *(s.to_row() for s in saved))
     ]
-    ws.visible = False
+    hide_very(ws)
+
+
+XL_SHEET_VERY_HIDDEN = 2  # xlSheetVeryHidden: not listed under 「取消隐藏」, as in the file path
+
+
+def hide_very(sheet: Any) -> None:
+    """Make ``sheet`` very hidden, as :func:`xlqc.marks.mark_file` does (sheet_state
+    "veryHidden"). The public xlwings model hides only (``visible = False``), so this goes
+    through the sheet's native object (COM on Windows); elsewhere it falls back to hidden."""
+    try:
+        sheet.api.Visible = XL_SHEET_VERY_HIDDEN
+    except Exception:  # not COM (macOS AppleScript): hidden is the best it offers
+        sheet.visible = False
