@@ -218,6 +218,12 @@ def test_split_members(text: str, names: list[str]) -> None:
         ("□国家级 □地方、行业级", NONE),
         ("国家级√  地方、行业级", NATIONAL),
         ("国家级  地方、行业级（√）", LOCAL),
+        ("□国家级　□地方、行业级√", LOCAL),  # issue 13: a tick typed after the option
+        ("□国家级√　□地方、行业级", NATIONAL),
+        ("☐国家级☑地方、行业级", LOCAL),  # touching both: the boxes stand before
+        ("国家级☑地方、行业级☐", NATIONAL),  # ... or after their options
+        ("国家级（√）地方、行业级（ ）", NATIONAL),
+        ("☐ 国家级 ☐ 地方、行业级 √", LOCAL),
         ("国家级", NATIONAL),
         ("地方、行业级", LOCAL),
         ("☐国家级", NONE),
@@ -230,16 +236,21 @@ def test_recognition(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "problem"),
+    ("text", "value", "problem"),
     [
-        ("☑国家级 ☑地方、行业级", "都勾选了"),
-        ("国家级 地方、行业级", "无法判断"),
-        ("见附件", "无法识别"),
+        ("☑国家级 ☑地方、行业级", NONE, "都勾选了"),
+        ("国家级 地方、行业级", NONE, "无法判断"),
+        ("国家级 √ 地方、行业级", NONE, "不知属于哪一项"),
+        ("□国家级　√□地方、行业级", NONE, "不知属于哪一项"),
+        ("见附件", "", "无法识别"),
     ],
 )
-def test_unclear_recognition_is_left_empty_with_a_reason(text: str, problem: str) -> None:
-    value, why = parse_recognition(text)
-    assert value == ""
+def test_unclear_recognition_is_none_or_empty_with_a_reason(
+    text: str, value: str, problem: str
+) -> None:
+    """Ambiguous ticks import 无 (a cell naming no option: nothing), always with a reason."""
+    got, why = parse_recognition(text)
+    assert got == value
     assert problem in why
 
 
