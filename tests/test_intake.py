@@ -654,7 +654,9 @@ def test_update_replaces_the_group_and_keeps_the_clerks_columns(book: Path) -> N
     assert [g.code for g in again.unchanged] == ["G001"]
 
 
-def test_update_drops_rows_the_form_no_longer_lists(book: Path) -> None:
+def test_update_keeps_topics_the_form_does_not_list(book: Path) -> None:
+    """Issue 13 / issue 11 item 7: the form holds three topics at most, so a form with fewer
+    topics than the workbook deletes none of them; members (ten cells) are the form's."""
     spec = with_(
         org=GOOD_GROUP["组织名称"],
         name=GOOD_GROUP["小组名称"],
@@ -663,11 +665,15 @@ def test_update_drops_rows_the_form_no_longer_lists(book: Path) -> None:
     )
     result = import_forms([official_form(book.parent / "f.docx", spec)], book, update=True)
     lines = result.lines()
-    assert "  小组 G001 课题：「降低配电线路故障停电时长」不在申报表中" in lines
     assert "  小组 G001 课题：新增「新课题：缩短抢修到达时间」" in lines
+    assert "  小组 G001 课题「降低配电线路故障停电时长」不在申报表中，保留" in lines
+    assert not any(line.endswith("不在申报表中") for line in lines)
     model = read_book(book)
-    assert [t.title for t in model.topics_of("G001")] == ["新课题：缩短抢修到达时间"]
-    assert model.topics_of("G001")[0].level == ""  # a reused row keeps nothing of the old topic
+    assert [(t.title, t.level) for t in model.topics_of("G001")] == [
+        ("降低配电线路故障停电时长", "一等"),
+        ("提高配网自动化终端在线率", "二等"),
+        ("新课题：缩短抢修到达时间", ""),
+    ]
     assert [m.name for m in model.members_of("G001")] == ["王晓东", "李明"]
 
 

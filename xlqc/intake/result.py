@@ -35,6 +35,10 @@ class GroupOutcome(BaseModel):
     topics: int = 0
     members: int = 0
     diffs: list[FieldDiff] = Field(default_factory=list)
+    kept: list[str] = Field(default_factory=list)  # workbook topics not on the form (they stay)
+
+    def kept_lines(self) -> list[str]:
+        return [f"  小组 {self.code} 课题「{_short(t)}」不在申报表中，保留" for t in self.kept]
 
 
 class FileProblem(BaseModel):
@@ -97,9 +101,11 @@ class ImportResult(BaseModel):
         for g in self.updated:
             out.append(f"{verb} {g.code}「{g.org}」「{g.name}」（{g.file}）：")
             out += [f"  {d.line(g.code)}" for d in g.diffs]
+            out += g.kept_lines()
         for g in self.differing:
             out.append(f"{g.code}「{g.name}」与「{g.file}」内容不同，未修改：")
             out += [f"  {d.line(g.code)}" for d in g.diffs]
+            out += g.kept_lines()
         if self.differing:
             out.append("如以申报表为准，请用更新方式重新导入（命令行加 --update），会先备份总表。")
         for g in self.unchanged:
