@@ -77,6 +77,13 @@ def import_forms(
         form.source = shown
         forms.append(form)
         result.warnings += [FileProblem(file=shown, reason=w) for w in form.warnings]
+        if not form.summary:
+            result.no_summary.append(shown)
+        unclear = [t.title or t.period or "未写名称" for t in form.topics if t.recognition_problem]
+        if unclear:
+            result.unclear_recognition.append(
+                f"{shown}（{'、'.join(f'课题「{t}」' for t in unclear)}）"
+            )
     if not forms:
         return result
     target = _Target(book, load_for_edit(into, "写入申报表内容"))

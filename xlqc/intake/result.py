@@ -62,6 +62,8 @@ class ImportResult(BaseModel):
     failed: list[FileProblem] = Field(default_factory=list)  # nothing of these was written
     warnings: list[FileProblem] = Field(default_factory=list)  # imported, but something was unclear
     skipped: list[str] = Field(default_factory=list)  # Word lock files (~$…) and the like
+    no_summary: list[str] = Field(default_factory=list)  # forms read without a 综述
+    unclear_recognition: list[str] = Field(default_factory=list)  # form（课题「…」）
     backup: Path | None = None  # copy of the workbook taken before it was rewritten
     refusal: str = ""  # dry run only: why the real import would be refused
 
@@ -112,6 +114,10 @@ class ImportResult(BaseModel):
             out.append(f"无变化 {g.code}「{g.name}」（{g.file}）")
         out += [f"无法导入：{f.reason}" for f in self.failed]
         out += [f"请核对「{w.file}」：{w.reason}" for w in self.warnings]
+        if self.no_summary:
+            out.append(f"未读到活动综述的申报表：{'、'.join(self.no_summary)}")
+        if self.unclear_recognition:
+            out.append(f"未能读清外部认可的申报表：{'、'.join(self.unclear_recognition)}")
         if self.skipped:
             out.append(f"已跳过 {len(self.skipped)} 个 Word 临时文件（~$ 开头）")
         if self.added:
