@@ -6,6 +6,8 @@ real workbook written by conftest.write_workbook and read back with openpyxl and
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -897,6 +899,41 @@ def test_a_slot_left_with_words_prompt_is_empty(tmp_path: Path, slot: str) -> No
     assert form.warnings == []
 
 
+@pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed"
+)
+def test_prompt_controls_saved_by_libreoffice_are_empty(tmp_path: Path) -> None:
+    """LibreOffice keeps the content control but drops w:showingPlcHdr, leaving the prompt as
+    the control's text: it is still no topic."""
+    forms = [
+        official_form(tmp_path / f"{slot}.docx", TWO, Layout(empty_slot=slot))
+        for slot in ("control", "block-control")
+    ]
+    out = tmp_path / "lo"
+    soffice = shutil.which("soffice") or shutil.which("libreoffice") or "soffice"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out),
+            *map(str, forms),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    for form in forms:
+        saved = out / form.name
+        assert WORD_PROMPT.encode() in zipfile.ZipFile(saved).read("word/document.xml")
+        read = parse_form(saved)
+        assert [t.title for t in read.topics] == [t.title for t in TWO.topics]
+        assert read.warnings == []
+
+
 def test_prompts_in_any_cell_read_as_empty(book: Path) -> None:
     """Item 1 in other cells: a prompt control in 地址, prompts as text in 邮箱 and a member
     cell and after a label typed by hand; the group's real values around them are kept."""
@@ -1102,7 +1139,52 @@ def test_a_groups_own_exported_form_imports_as_no_change(tmp_path: Path) -> None
     assert len(result.unchanged) == len(forms)
     assert result.backup is None and digest(target) == before
     after = read_book(target)
+    big = [g.code for g in before_book.groups if len(before_book.members_of(g.code)) > 10]
+    assert big  # G016: eleven members, ten cells on its form
+    for code in big:
+        assert [m.name for m in after.members_of(code)] == [
+            m.name for m in before_book.members_of(code)
+        ]
     for code in four:
         assert [(t.title, str(t.start), str(t.end)) for t in after.topics_of(code)] == [
             (t.title, str(t.start), str(t.end)) for t in before_book.topics_of(code)
         ]
+
+
+def test_a_full_form_keeps_the_members_it_has_no_cell_for(tmp_path: Path) -> None:
+    """The form has ten member cells: for a group of eleven, the ten it shows are no
+    difference, and an update that renames one keeps every member it could not show."""
+    eleven = [
+        "王晓东",
+        "李明",
+        "张华",
+        "刘洋",
+        "陈静",
+        "赵磊",
+        "孙莉",
+        "周杰",
+        "吴昊",
+        "郑爽",
+        "冯远",
+    ]
+    members = [{"小组编号": "G001", "序号": i + 1, "姓名": n} for i, n in enumerate(eleven)]
+    book = write_workbook(tmp_path / "总表.xlsx", [GOOD_GROUP], GOOD_TOPICS, members)
+    base = with_(
+        org=GOOD_GROUP["组织名称"],
+        name=GOOD_GROUP["小组名称"],
+        topics=(),
+        summary=(),
+        dept="",
+        address="",
+        contact="",
+        phone="",
+        email="",
+    )
+    shown = official_form(tmp_path / "a.docx", with_(base, members=tuple(eleven[:10])))
+    assert [g.code for g in import_forms([shown], book, update=True).unchanged] == ["G001"]
+
+    renamed = [*eleven[:2], "周敏", *eleven[3:10]]
+    form = official_form(tmp_path / "b.docx", with_(base, members=tuple(renamed)))
+    result = import_forms([form], book, update=True)
+    assert "  小组 G001 成员「张华」不在申报表中，保留" in result.lines()
+    assert [m.name for m in read_book(book).members_of("G001")] == [*renamed, "张华", "冯远"]

@@ -39,7 +39,7 @@ from xlqc import schema
 from xlqc.editing import load_for_edit, save_edited, text_cell
 from xlqc.errors import XlqcError
 from xlqc.intake.parse import FormData, FormTopic, parse_form, squash
-from xlqc.intake.result import FieldDiff, FileProblem, GroupOutcome, ImportResult
+from xlqc.intake.result import FieldDiff, FileProblem, GroupOutcome, ImportResult, short
 from xlqc.model import Book, DateValue, Topic, text_of
 from xlqc.preserve import lost_features
 from xlqc.reading import HEADER_SEARCH_ROWS, header_key, read_book
@@ -331,7 +331,8 @@ class _Target:
             return
         outcome = self._outcome(form, state)
         outcome.diffs = diffs(state, form)
-        outcome.kept = kept_topics(state, form)
+        outcome.kept = [f"课题「{short(t)}」" for t in kept_topics(state, form)]
+        outcome.kept += [f"成员「{n}」" for n in unshown_members(state, form.members)]
         if not outcome.diffs:
             result.unchanged.append(outcome)
         elif update:

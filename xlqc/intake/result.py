@@ -19,10 +19,10 @@ class FieldDiff(BaseModel):
 
     def line(self, code: str) -> str:
         if not self.old:
-            return f"小组 {code} {self.field}：新增「{_short(self.new)}」"
+            return f"小组 {code} {self.field}：新增「{short(self.new)}」"
         if not self.new:
-            return f"小组 {code} {self.field}：「{_short(self.old)}」不在申报表中"
-        return f"小组 {code} {self.field}：「{_short(self.old)}」→「{_short(self.new)}」"
+            return f"小组 {code} {self.field}：「{short(self.old)}」不在申报表中"
+        return f"小组 {code} {self.field}：「{short(self.old)}」→「{short(self.new)}」"
 
 
 class GroupOutcome(BaseModel):
@@ -35,10 +35,11 @@ class GroupOutcome(BaseModel):
     topics: int = 0
     members: int = 0
     diffs: list[FieldDiff] = Field(default_factory=list)
-    kept: list[str] = Field(default_factory=list)  # workbook topics not on the form (they stay)
+    # what the workbook has and the form has no room for, kept: 课题「…」, 成员「…」
+    kept: list[str] = Field(default_factory=list)
 
     def kept_lines(self) -> list[str]:
-        return [f"  小组 {self.code} 课题「{_short(t)}」不在申报表中，保留" for t in self.kept]
+        return [f"  小组 {self.code} {item}不在申报表中，保留" for item in self.kept]
 
 
 class FileProblem(BaseModel):
@@ -127,6 +128,6 @@ class ImportResult(BaseModel):
         return out
 
 
-def _short(text: str) -> str:
+def short(text: str) -> str:
     one = " ".join(text.split())
     return one if len(one) <= SHORT else one[: SHORT - 1] + "…"
