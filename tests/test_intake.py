@@ -1188,3 +1188,14 @@ def test_a_full_form_keeps_the_members_it_has_no_cell_for(tmp_path: Path) -> Non
     result = import_forms([form], book, update=True)
     assert "  小组 G001 成员「张华」不在申报表中，保留" in result.lines()
     assert [m.name for m in read_book(book).members_of("G001")] == [*renamed, "张华", "冯远"]
+
+
+def test_an_unreadable_period_never_replaces_the_workbooks_dates(book: Path) -> None:
+    """Never less exact: 「2024年春季」 on the form is shown as a warning, but --update keeps
+    the dates the workbook has for that topic."""
+    topic = SpecTopic(GOOD_TOPICS[0]["课题名称"], "2024年春季", NATIONAL)
+    spec = with_(org=GOOD_GROUP["组织名称"], name=GOOD_GROUP["小组名称"], topics=(topic,))
+    result = import_forms([official_form(book.parent / "f.docx", spec)], book, update=True)
+    assert not any("活动开始" in line for line in result.lines())
+    row = values(book, schema.TOPIC_SHEET)[0]
+    assert (row["活动开始"], row["活动结束"]) == (datetime(2024, 3, 1), datetime(2024, 11, 30))

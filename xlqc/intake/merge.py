@@ -491,7 +491,8 @@ def pair_topics(
 def topic_changes(topic: FormTopic, row: _TopicRow) -> list[tuple[str, Any]]:
     """(field, value) of 活动开始 / 活动结束 / 外部认可 where the form says something the
     workbook's topic does not: never an empty value, never a date that agrees with the
-    workbook's more exact one, never a 外部认可 the form ticks ambiguously."""
+    workbook's more exact one or an unreadable 活动时间 over a date, never a 外部认可 the form
+    ticks ambiguously."""
     out: list[tuple[str, Any]] = []
     for f, value in zip(TOPIC_FIELDS, _cells(topic), strict=True):
         if value in (None, ""):
@@ -500,6 +501,8 @@ def topic_changes(topic: FormTopic, row: _TopicRow) -> list[tuple[str, Any]]:
             continue  # unclear on the form: the workbook's value stands
         if isinstance(value, DateValue) and agrees(value, row.dates.get(f)):
             continue
+        if f == "start" and isinstance(value, str) and row.dates.get(f):
+            continue  # an unreadable 活动时间 never replaces a date the workbook has
         if _topic_text(value) != getattr(row, f):
             out.append((f, value))
     return out

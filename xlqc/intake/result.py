@@ -11,7 +11,8 @@ SHORT = 24  # characters of a long value shown in a difference
 
 class FieldDiff(BaseModel):
     """One difference between a form and the workbook; ``old`` empty for something the form
-    adds, ``new`` empty for something the workbook has and the form does not."""
+    adds. (What the workbook has and the form does not is never a difference: an empty field
+    on the form erases nothing, and what it has no room for stays, see GroupOutcome.kept.)"""
 
     field: str  # Chinese: 电话, 成员, 课题, 课题「…」活动开始
     old: str = ""
@@ -20,8 +21,6 @@ class FieldDiff(BaseModel):
     def line(self, code: str) -> str:
         if not self.old:
             return f"小组 {code} {self.field}：新增「{short(self.new)}」"
-        if not self.new:
-            return f"小组 {code} {self.field}：「{short(self.old)}」不在申报表中"
         return f"小组 {code} {self.field}：「{short(self.old)}」→「{short(self.new)}」"
 
 
