@@ -26,6 +26,7 @@ from xlqc.reading import clean_text
 
 NATIONAL, LOCAL, NONE = "国家级", "地方、行业级", "无"
 SUMMARY_UNREAD = "没有读到小组活动综述，活动综述未导入"
+AS_NONE = "，已按「无」导入（总表中已填的外部认可不改）"  # after an ambiguous tick
 
 
 class FormTopic(BaseModel):
@@ -308,7 +309,7 @@ def parse_recognition(text: str) -> tuple[str, str]:
     if not boxes:  # no boxes: the other option was deleted, or nothing was marked
         if len(kinds) == 1:
             return (NATIONAL if "national" in kinds else LOCAL), ""
-        return NONE, f"外部认可「{shown}」两项都在且都没有勾选标记，无法判断，已按「无」导入"
+        return NONE, f"外部认可「{shown}」两项都在且都没有勾选标记，无法判断{AS_NONE}"
     before = tokens[0].lastgroup == "mark"  # ☐国家级 (boxes before) or 国家级☐ (after)
     laid_out = boxes >= len(options)  # a box for every option: their side is known
     ticked: set[str] = set()
@@ -334,9 +335,9 @@ def parse_recognition(text: str) -> tuple[str, str]:
         else:
             ticked.add(owner.lastgroup or "")
     if len(ticked) == 2:
-        return NONE, "外部认可「国家级」和「地方、行业级」都勾选了，已按「无」导入"
+        return NONE, f"外部认可「国家级」和「地方、行业级」都勾选了{AS_NONE}"
     if lost:
-        return NONE, f"外部认可「{shown}」的勾选标记不知属于哪一项，已按「无」导入"
+        return NONE, f"外部认可「{shown}」的勾选标记不知属于哪一项{AS_NONE}"
     if ticked:
         return (NATIONAL if "national" in ticked else LOCAL), ""
     return NONE, ""
