@@ -1199,3 +1199,22 @@ def test_an_unreadable_period_never_replaces_the_workbooks_dates(book: Path) -> 
     assert not any("活动开始" in line for line in result.lines())
     row = values(book, schema.TOPIC_SHEET)[0]
     assert (row["活动开始"], row["活动结束"]) == (datetime(2024, 3, 1), datetime(2024, 11, 30))
+
+
+def test_own_form_of_members_listed_out_of_row_order_is_no_change(tmp_path: Path) -> None:
+    """附件2 prints members in 序号 order; a 成员 sheet sorted otherwise (序号 5 … 1 from the
+    top) compares in the same order, so its own exported form is no change."""
+    from xlqc.documents import export
+    from xlqc.validate import validate_book
+
+    write_proofs(tmp_path)
+    members = [{**m, "序号": 5 - i} for i, m in enumerate(GOOD_MEMBERS)]
+    book = write_workbook(tmp_path / "总表.xlsx", [GOOD_GROUP], GOOD_TOPICS, members)
+    checked = validate_book(book)
+    assert checked.book is not None and not [f for f in checked.findings if f.severity == "error"]
+    exported = export(checked.book, checked.findings, tmp_path / "导出")
+    forms = [p for p in exported.files if p.parent.name == "附件2_申报表"]
+    before = digest(book)
+    result = import_forms(forms, book, update=True)
+    assert [g.code for g in result.unchanged] == ["G001"]
+    assert digest(book) == before

@@ -36,6 +36,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlqc import schema
+from xlqc.documents import member_order
 from xlqc.editing import load_for_edit, save_edited, text_cell
 from xlqc.errors import XlqcError
 from xlqc.intake.parse import FormData, FormTopic, parse_form, squash
@@ -301,7 +302,8 @@ class _Target:
                 continue  # a duplicate (R09) or a row without 小组编号: not matched
             state = _State(g.code, g.row, {f: _comparable(getattr(g, f)) for f in GROUP_FIELDS})
             state.topics = [_topic_row(t) for t in book.topics_of(g.code)]
-            state.members = [(m.row, m.name) for m in book.members_of(g.code)]
+            ordered = sorted(book.members_of(g.code), key=member_order)  # as 附件2 lists them
+            state.members = [(m.row, m.name) for m in ordered]
             self.states[key] = state
 
     def finish(self) -> None:
