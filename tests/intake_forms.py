@@ -13,6 +13,7 @@ Every builder takes a :class:`Spec` (what the group wrote) and returns the path 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 NATIONAL, LOCAL, NONE = "国家级", "地方、行业级", "无"
 OPTIONS = (NATIONAL, LOCAL)
@@ -269,28 +271,30 @@ def checkbox_control(checked: bool, glyph: str | None = None) -> object:
     )
 
 
-def prompt_control(para: object, *, block: bool = False, prompt: str = WORD_PROMPT) -> None:
+_IDS = itertools.count(-1754011218)  # w:id of each content control, as Word numbers them
+
+
+def prompt_control(para: etree._Element, *, block: bool = False, prompt: str = WORD_PROMPT) -> None:
     """Make ``para`` (a w:p) hold only a plain-text content control showing Word's grey prompt
     (w:showingPlcHdr), as a group leaves a control it did not fill: inside the paragraph, or
     around it (``block``) as Word does when the control was inserted over a whole paragraph."""
-    for child in list(para):  # type: ignore[attr-defined]
+    for child in list(para):
         if child.tag != qn("w:pPr"):
-            para.remove(child)  # type: ignore[attr-defined]
+            para.remove(child)
     props = (
-        '<w:sdtPr><w:rPr><w:rFonts w:hint="eastAsia"/></w:rPr><w:id w:val="-1754011218"/>'
+        f'<w:sdtPr><w:rPr><w:rFonts w:hint="eastAsia"/></w:rPr><w:id w:val="{next(_IDS)}"/>'
         '<w:placeholder><w:docPart w:val="DefaultPlaceholder_-1854013440"/></w:placeholder>'
         "<w:showingPlcHdr/><w:text/></w:sdtPr>"
     )
     run = f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t>{prompt}</w:t></w:r>'
-    if not block:
-        para.append(
-            parse_xml(f"<w:sdt {nsdecls('w')}>{props}<w:sdtContent>{run}</w:sdtContent></w:sdt>")
-        )  # type: ignore[attr-defined]
-        return
-    sdt = parse_xml(f"<w:sdt {nsdecls('w')}>{props}<w:sdtContent/></w:sdt>")
-    para.addprevious(sdt)  # type: ignore[attr-defined]
-    sdt[1].append(para)
-    para.append(parse_xml(run.replace("<w:r>", f"<w:r {nsdecls('w')}>", 1)))  # type: ignore[attr-defined]
+    if block:
+        sdt = parse_xml(f"<w:sdt {nsdecls('w')}>{props}<w:sdtContent/></w:sdt>")
+        para.addprevious(sdt)
+        sdt[1].append(para)
+        para.append(parse_xml(run.replace("<w:r>", f"<w:r {nsdecls('w')}>", 1)))
+    else:
+        sdt = f"<w:sdt {nsdecls('w')}>{props}<w:sdtContent>{run}</w:sdtContent></w:sdt>"
+        para.append(parse_xml(sdt))
 
 
 def legacy_checkbox(checked: bool) -> list[object]:
