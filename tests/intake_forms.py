@@ -274,19 +274,23 @@ def checkbox_control(checked: bool, glyph: str | None = None) -> object:
 _IDS = itertools.count(-1754011218)  # w:id of each content control, as Word numbers them
 
 
-def prompt_control(para: etree._Element, *, block: bool = False, prompt: str = WORD_PROMPT) -> None:
+def prompt_control(
+    para: etree._Element, *, block: bool = False, prompt: str = WORD_PROMPT, filled: bool = False
+) -> None:
     """Make ``para`` (a w:p) hold only a plain-text content control showing Word's grey prompt
     (w:showingPlcHdr), as a group leaves a control it did not fill: inside the paragraph, or
-    around it (``block``) as Word does when the control was inserted over a whole paragraph."""
+    around it (``block``) as Word does when the control was inserted over a whole paragraph.
+    With ``filled``, the control holds ``prompt`` as the group's own text instead."""
     for child in list(para):
         if child.tag != qn("w:pPr"):
             para.remove(child)
     props = (
         f'<w:sdtPr><w:rPr><w:rFonts w:hint="eastAsia"/></w:rPr><w:id w:val="{next(_IDS)}"/>'
         '<w:placeholder><w:docPart w:val="DefaultPlaceholder_-1854013440"/></w:placeholder>'
-        "<w:showingPlcHdr/><w:text/></w:sdtPr>"
+        f"{'' if filled else '<w:showingPlcHdr/>'}<w:text/></w:sdtPr>"
     )
-    run = f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t>{prompt}</w:t></w:r>'
+    style = "" if filled else '<w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr>'
+    run = f"<w:r>{style}<w:t>{prompt}</w:t></w:r>"
     if block:
         sdt = parse_xml(f"<w:sdt {nsdecls('w')}>{props}<w:sdtContent/></w:sdt>")
         para.addprevious(sdt)

@@ -33,6 +33,7 @@ from intake_forms import (
     inline_form,
     official_form,
     paragraph_form,
+    prompt_control,
     with_,
     write,
 )
@@ -932,6 +933,23 @@ def test_prompt_controls_saved_by_libreoffice_are_empty(tmp_path: Path) -> None:
         read = parse_form(saved)
         assert [t.title for t in read.topics] == [t.title for t in TWO.topics]
         assert read.warnings == []
+
+
+@pytest.mark.parametrize("block", [False, True])
+def test_a_filled_content_control_keeps_its_text(tmp_path: Path, block: bool) -> None:
+    """Only a control still showing its prompt is empty: one the group typed into is read."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    path = official_form(tmp_path / "f.docx", TWO)
+    doc = Document(str(path))
+    for para in doc.element.body.iter(qn("w:p")):
+        if "".join(t.text or "" for t in para.iter(qn("w:t"))) == TWO.topics[1].title:
+            prompt_control(para, block=block, prompt=TWO.topics[1].title, filled=True)
+            break
+    doc.save(str(path))
+    form = parse_form(path)
+    assert [t.title for t in form.topics] == [t.title for t in TWO.topics]
 
 
 def test_prompts_in_any_cell_read_as_empty(book: Path) -> None:
