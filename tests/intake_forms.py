@@ -13,15 +13,17 @@ Every builder takes a :class:`Spec` (what the group wrote) and returns the path 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from docx import Document
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 NATIONAL, LOCAL, NONE = "国家级", "地方、行业级", "无"
 OPTIONS = (NATIONAL, LOCAL)
@@ -29,7 +31,8 @@ _W14 = 'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
 
 # How a ticked / unticked box is typed. "sdt": Word check-box content control; "legacy": the
 # old FORMCHECKBOX field; "wingdings": R / £ in the Wingdings 2 font; "deleted": the other
-# option deleted; "tracked": the other option deleted with track changes on; "suffix": 国家级√.
+# option deleted; "tracked": the other option deleted with track changes on; "trailing": both
+# boxes kept unticked and a √ typed after the chosen option (□国家级　□地方、行业级√).
 GLYPHS: dict[str, tuple[str, str]] = {
     "☑": ("☑", "☐"),
     "■": ("■", "□"),
@@ -37,7 +40,12 @@ GLYPHS: dict[str, tuple[str, str]] = {
     "✓": ("✓", "☐"),
     "☒": ("☒", "☐"),
 }
-TICK_STYLES = (*GLYPHS, "sdt", "legacy", "wingdings", "deleted", "tracked")
+TICK_STYLES = (*GLYPHS, "sdt", "legacy", "wingdings", "deleted", "tracked", "trailing")
+WORD_PROMPT = "单击或点击此处输入文字。"  # Word 2013+ (zh-CN): an empty text content control
+SUMMARY_LABEL = "近三年 QC 小组活动综述，内容涵盖申报条件要求（3000 字以内）"
+OLD_SUMMARY_LABEL = "小组近三年活动综述（限3000字）"  # an older wording of the form
+# A field written as PROMPT_CONTROL becomes a content control showing Word's grey prompt.
+PROMPT_CONTROL = "\u2063PROMPT\u2063"
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,11 @@ class Layout:
     merged: bool = True  # False: the same grid with every merge split into empty cells
     blank_rows: bool = False
     heading: bool = True
+    summary_label: str = SUMMARY_LABEL
+    # What an unused topic slot's 课题名称 and 活动时间 cells hold: nothing, text typed there
+    # ("/", "无", Word's prompt pasted as text), or a plain-text content control still showing
+    # its prompt, inside the paragraph ("control") or around it ("block-control").
+    empty_slot: str = ""
 
 
 GRID = 10  # columns of the official-like table
@@ -113,15 +126,16 @@ def official_form(path: Path, spec: Spec = SPEC, layout: Layout | None = None) -
     rows.append([(10, "近三年课题成果（课题名称、活动时间、获得外部认可）")])
     topics = list(spec.topics) + [None] * (3 - len(spec.topics))
     vmerges: list[tuple[int, int, int]] = []  # (row, col, span) merged with the row below
+    unused = PROMPT_CONTROL if lay.empty_slot in ("control", "block-control") else lay.empty_slot
     for n, topic in enumerate(topics[:3], start=1):
         label = lay.topic_label.format(n=n)
         top = len(rows)
         rows.append(
             [
                 (2, label),
-                (4, topic.title if topic else ""),
+                (4, topic.title if topic else unused),
                 (2, "活动时间"),
-                (2, topic.period if topic else ""),
+                (2, topic.period if topic else unused),
             ]
         )
         rows.append([(2, ""), (4, ""), (2, "获得外部认可"), (2, ("boxes", topic))])
@@ -151,7 +165,7 @@ def official_form(path: Path, spec: Spec = SPEC, layout: Layout | None = None) -
             (2, spec.email),
         ]
     )
-    summary_label = "近三年 QC 小组活动综述，内容涵盖申报条件要求（3000 字以内）"
+    summary_label = lay.summary_label
     seal = ("", "单位盖章", "年　　月　　日")
     if lay.summary == "below":
         rows.append([(10, summary_label)])
@@ -180,6 +194,9 @@ def official_form(path: Path, spec: Spec = SPEC, layout: Layout | None = None) -
         doc.add_paragraph("年  月  日")
     doc.add_paragraph("注：申报材料统一交与推荐单位，具体要求如下。")
     doc.add_paragraph("1. 此表由小组填写，上述填写内容均是制作证书和寄发证书的依据，请正确填写。")
+    for para in list(doc.element.body.iter(qn("w:p"))):
+        if "".join(t.text or "" for t in para.iter(qn("w:t"))) == PROMPT_CONTROL:
+            prompt_control(para, block=lay.empty_slot == "block-control")
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
@@ -202,8 +219,15 @@ def write(cell: _Cell, *lines: str) -> None:
 
 
 def recognition_cell(cell: _Cell, recognition: str, tick: str) -> None:
-    """The 获得外部认可 cell with ``recognition`` ticked in the style ``tick``."""
+    """The 获得外部认可 cell with ``recognition`` ticked in the style ``tick``; anything other
+    than 国家级 / 地方、行业级 / 无 is typed into the cell as it is (「/」, 「□国家级　√□…」)."""
     para = cell.paragraphs[0]
+    if recognition not in (*OPTIONS, NONE):
+        para.add_run(recognition)
+        return
+    if tick == "trailing":
+        para.add_run("　".join(f"□{o}" + ("√" if o == recognition else "") for o in OPTIONS))
+        return
     if tick in ("deleted", "tracked"):
         kept = [o for o in OPTIONS if o == recognition]
         para.add_run("、".join(kept) if kept else NONE)
@@ -245,6 +269,36 @@ def checkbox_control(checked: bool, glyph: str | None = None) -> object:
         '<w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic" w:hint="eastAsia"/>'
         f"</w:rPr><w:t>{shown}</w:t></w:r></w:sdtContent></w:sdt>"
     )
+
+
+_IDS = itertools.count(-1754011218)  # w:id of each content control, as Word numbers them
+
+
+def prompt_control(
+    para: etree._Element, *, block: bool = False, prompt: str = WORD_PROMPT, filled: bool = False
+) -> None:
+    """Make ``para`` (a w:p) hold only a plain-text content control showing Word's grey prompt
+    (w:showingPlcHdr), as a group leaves a control it did not fill: inside the paragraph, or
+    around it (``block``) as Word does when the control was inserted over a whole paragraph.
+    With ``filled``, the control holds ``prompt`` as the group's own text instead."""
+    for child in list(para):
+        if child.tag != qn("w:pPr"):
+            para.remove(child)
+    props = (
+        f'<w:sdtPr><w:rPr><w:rFonts w:hint="eastAsia"/></w:rPr><w:id w:val="{next(_IDS)}"/>'
+        '<w:placeholder><w:docPart w:val="DefaultPlaceholder_-1854013440"/></w:placeholder>'
+        f"{'' if filled else '<w:showingPlcHdr/>'}<w:text/></w:sdtPr>"
+    )
+    style = "" if filled else '<w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr>'
+    run = f"<w:r>{style}<w:t>{prompt}</w:t></w:r>"
+    if block:
+        sdt = parse_xml(f"<w:sdt {nsdecls('w')}>{props}<w:sdtContent/></w:sdt>")
+        para.addprevious(sdt)
+        sdt[1].append(para)
+        para.append(parse_xml(run.replace("<w:r>", f"<w:r {nsdecls('w')}>", 1)))
+    else:
+        sdt = f"<w:sdt {nsdecls('w')}>{props}<w:sdtContent>{run}</w:sdtContent></w:sdt>"
+        para.append(parse_xml(sdt))
 
 
 def legacy_checkbox(checked: bool) -> list[object]:

@@ -6,6 +6,8 @@ real workbook written by conftest.write_workbook and read back with openpyxl and
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -18,8 +20,11 @@ from intake_forms import (
     LOCAL,
     NATIONAL,
     NONE,
+    OLD_SUMMARY_LABEL,
+    PROMPT_CONTROL,
     SPEC,
     TICK_STYLES,
+    WORD_PROMPT,
     Layout,
     Spec,
     SpecTopic,
@@ -28,6 +33,7 @@ from intake_forms import (
     inline_form,
     official_form,
     paragraph_form,
+    prompt_control,
     with_,
     write,
 )
@@ -218,6 +224,12 @@ def test_split_members(text: str, names: list[str]) -> None:
         ("□国家级 □地方、行业级", NONE),
         ("国家级√  地方、行业级", NATIONAL),
         ("国家级  地方、行业级（√）", LOCAL),
+        ("□国家级　□地方、行业级√", LOCAL),  # issue 13: a tick typed after the option
+        ("□国家级√　□地方、行业级", NATIONAL),
+        ("☐国家级☑地方、行业级", LOCAL),  # touching both: the boxes stand before
+        ("国家级☑地方、行业级☐", NATIONAL),  # ... or after their options
+        ("国家级（√）地方、行业级（ ）", NATIONAL),
+        ("☐ 国家级 ☐ 地方、行业级 √", LOCAL),
         ("国家级", NATIONAL),
         ("地方、行业级", LOCAL),
         ("☐国家级", NONE),
@@ -230,16 +242,21 @@ def test_recognition(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "problem"),
+    ("text", "value", "problem"),
     [
-        ("☑国家级 ☑地方、行业级", "都勾选了"),
-        ("国家级 地方、行业级", "无法判断"),
-        ("见附件", "无法识别"),
+        ("☑国家级 ☑地方、行业级", NONE, "都勾选了"),
+        ("国家级 地方、行业级", NONE, "无法判断"),
+        ("国家级 √ 地方、行业级", NONE, "不知属于哪一项"),
+        ("□国家级　√□地方、行业级", NONE, "不知属于哪一项"),
+        ("见附件", "", "无法识别"),
     ],
 )
-def test_unclear_recognition_is_left_empty_with_a_reason(text: str, problem: str) -> None:
-    value, why = parse_recognition(text)
-    assert value == ""
+def test_unclear_recognition_is_none_or_empty_with_a_reason(
+    text: str, value: str, problem: str
+) -> None:
+    """Ambiguous ticks import 无 (a cell naming no option: nothing), always with a reason."""
+    got, why = parse_recognition(text)
+    assert got == value
     assert problem in why
 
 
@@ -261,6 +278,10 @@ def test_unclear_recognition_is_left_empty_with_a_reason(text: str, problem: str
         ("电话：0523-1234567", "phone", "0523-1234567"),
         ("E-mail", "email", ""),
         ("近三年QC小组活动综述（3000字以内）", "summary", ""),
+        ("小组近三年活动综述（限3000字）", "summary", ""),
+        ("近三年 QC 小组活动综述，内容涵盖申报条件要求（3000 字以内）", "summary", ""),
+        ("QC小组近三年活动开展情况综述", "summary", ""),
+        ("小组近三年活动综述\n（限3000字）", "summary", ""),
         ("活动综述：小组成立于2018年", "summary", "小组成立于2018年"),
         ("近三年课题成果（课题名称、活动时间、获得外部认可）", "section", ""),
     ],
@@ -643,7 +664,9 @@ def test_update_replaces_the_group_and_keeps_the_clerks_columns(book: Path) -> N
     assert [g.code for g in again.unchanged] == ["G001"]
 
 
-def test_update_drops_rows_the_form_no_longer_lists(book: Path) -> None:
+def test_update_keeps_topics_the_form_does_not_list(book: Path) -> None:
+    """Issue 13 / issue 11 item 7: the form holds three topics at most, so a form with fewer
+    topics than the workbook deletes none of them; members (ten cells) are the form's."""
     spec = with_(
         org=GOOD_GROUP["组织名称"],
         name=GOOD_GROUP["小组名称"],
@@ -652,11 +675,15 @@ def test_update_drops_rows_the_form_no_longer_lists(book: Path) -> None:
     )
     result = import_forms([official_form(book.parent / "f.docx", spec)], book, update=True)
     lines = result.lines()
-    assert "  小组 G001 课题：「降低配电线路故障停电时长」不在申报表中" in lines
     assert "  小组 G001 课题：新增「新课题：缩短抢修到达时间」" in lines
+    assert "  小组 G001 课题「降低配电线路故障停电时长」不在申报表中，保留" in lines
+    assert not any(line.endswith("不在申报表中") for line in lines)
     model = read_book(book)
-    assert [t.title for t in model.topics_of("G001")] == ["新课题：缩短抢修到达时间"]
-    assert model.topics_of("G001")[0].level == ""  # a reused row keeps nothing of the old topic
+    assert [(t.title, t.level) for t in model.topics_of("G001")] == [
+        ("降低配电线路故障停电时长", "一等"),
+        ("提高配网自动化终端在线率", "二等"),
+        ("新课题：缩短抢修到达时间", ""),
+    ]
     assert [m.name for m in model.members_of("G001")] == ["王晓东", "李明"]
 
 
@@ -847,3 +874,365 @@ def test_export_then_import_gives_back_the_same_data(good_book: Path, tmp_path: 
     assert [(t.title, t.recognition) for t in again.topics] == [
         (t.title, t.recognition) for t in book.topics_of(group.code)
     ]
+
+
+# --- forms as groups really fill them (issue 13) --------------------------------------------
+
+TWO = with_(topics=SPEC.topics[:2])
+
+
+@pytest.mark.parametrize(
+    "slot",
+    [
+        "control",  # a plain-text content control still showing its prompt (w:showingPlcHdr)
+        "block-control",  # the same control around the whole paragraph
+        WORD_PROMPT,  # the prompt pasted as ordinary text
+        "单击此处输入文字。",  # Word 2010
+        "Click or tap here to enter text.",
+        "点击此处输入文字",
+    ],
+)
+def test_a_slot_left_with_words_prompt_is_empty(tmp_path: Path, slot: str) -> None:
+    """Issue 13 item 1: the third slot still holding 「单击或点击此处输入文字。」 is no topic and
+    no warning about its period."""
+    form = parse_form(official_form(tmp_path / "f.docx", TWO, Layout(empty_slot=slot)))
+    assert [t.title for t in form.topics] == [t.title for t in TWO.topics]
+    assert form.warnings == []
+
+
+@pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed"
+)
+def test_prompt_controls_saved_by_libreoffice_are_empty(tmp_path: Path) -> None:
+    """LibreOffice keeps the content control but drops w:showingPlcHdr, leaving the prompt as
+    the control's text: it is still no topic."""
+    forms = [
+        official_form(tmp_path / f"{slot}.docx", TWO, Layout(empty_slot=slot))
+        for slot in ("control", "block-control")
+    ]
+    out = tmp_path / "lo"
+    soffice = shutil.which("soffice") or shutil.which("libreoffice") or "soffice"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out),
+            *map(str, forms),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    for form in forms:
+        saved = out / form.name
+        assert WORD_PROMPT.encode() in zipfile.ZipFile(saved).read("word/document.xml")
+        read = parse_form(saved)
+        assert [t.title for t in read.topics] == [t.title for t in TWO.topics]
+        assert read.warnings == []
+
+
+@pytest.mark.parametrize("block", [False, True])
+def test_a_filled_content_control_keeps_its_text(tmp_path: Path, block: bool) -> None:
+    """Only a control still showing its prompt is empty: one the group typed into is read."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    path = official_form(tmp_path / "f.docx", TWO)
+    doc = Document(str(path))
+    for para in doc.element.body.iter(qn("w:p")):
+        if "".join(t.text or "" for t in para.iter(qn("w:t"))) == TWO.topics[1].title:
+            prompt_control(para, block=block, prompt=TWO.topics[1].title, filled=True)
+            break
+    doc.save(str(path))
+    form = parse_form(path)
+    assert [t.title for t in form.topics] == [t.title for t in TWO.topics]
+
+
+def test_prompts_in_any_cell_read_as_empty(book: Path) -> None:
+    """Item 1 in other cells: a prompt control in 地址, prompts as text in 邮箱 and a member
+    cell and after a label typed by hand; the group's real values around them are kept."""
+    spec = with_(
+        address=PROMPT_CONTROL,
+        email="Click or tap here to enter text.",
+        members=(*SPEC.members, "单击此处输入文字。"),
+        dept="芳烃厂生产技术科单击或点击此处输入文字。",
+    )
+    path = official_form(book.parent / "f.docx", spec)
+    form = parse_form(path)
+    assert (form.address, form.email, form.dept) == ("", "", "芳烃厂生产技术科")
+    assert form.members == MEMBERS
+    import_forms([path], book)
+    group = values(book, schema.GROUP_SHEET)[1]
+    assert (group["地址"], group["邮箱"], group["联系部门"]) == (None, None, "芳烃厂生产技术科")
+
+
+def test_a_summary_left_as_a_prompt_control_is_reported(tmp_path: Path) -> None:
+    path = official_form(
+        tmp_path / "f.docx", with_(summary=(PROMPT_CONTROL,)), Layout(summary="below")
+    )
+    form = parse_form(path)
+    assert form.summary == ""
+    assert any("没有读到小组活动综述" in w for w in form.warnings)
+
+
+@pytest.mark.parametrize("mark", ["/", "／", "—", "——", "－", "-", "无", "空"])
+def test_a_struck_out_slot_is_empty(book: Path, mark: str) -> None:
+    """Issue 13 item 2: a slot whose every field is a stroke or 无 / 空 is no topic, whether
+    its boxes are kept unticked or struck out too."""
+    struck = SpecTopic(mark, mark, mark)  # 外部认可 struck out as well
+    for n, spec in enumerate((TWO, with_(topics=(*TWO.topics, struck)))):
+        path = official_form(book.parent / f"f{n}.docx", spec, Layout(empty_slot=mark))
+        form = parse_form(path)
+        assert [t.title for t in form.topics] == [t.title for t in TWO.topics]
+        assert form.warnings == []
+    result = import_forms([book.parent / "f1.docx"], book)
+    assert [g.topics for g in result.added] == [2]
+    assert [t["课题名称"] for t in values(book, schema.TOPIC_SHEET)][-2:] == [
+        t.title for t in TWO.topics
+    ]
+
+
+def test_a_single_struck_field_is_that_field_empty(book: Path) -> None:
+    """Item 2: one stroke in one field empties that field only: the topic stays, without a
+    period (and without a warning about one); a struck 邮箱 or member cell is empty."""
+    topic = SpecTopic("提高加热炉热效率", "/", LOCAL)
+    spec = with_(topics=(topic,), email="／", members=(*SPEC.members, "无", "—"))
+    form = parse_form(official_form(book.parent / "f.docx", spec))
+    assert [(t.title, t.period, t.start, t.recognition) for t in form.topics] == [
+        ("提高加热炉热效率", "", None, LOCAL)
+    ]
+    assert form.warnings == []
+    assert (form.email, form.members) == ("", MEMBERS)
+
+
+@pytest.mark.parametrize("where", ["after", "below", "same"])
+def test_older_summary_wording(tmp_path: Path, where: str) -> None:
+    """Issue 13 item 3: 「小组近三年活动综述（限3000字）」 is the 综述's label too."""
+    layout = Layout(summary=where, summary_label=OLD_SUMMARY_LABEL)
+    assert_spec(parse_form(official_form(tmp_path / "f.docx", layout=layout)))
+
+
+def test_every_form_without_a_summary_is_named_in_the_report(book: Path) -> None:
+    """Item 3: a form that yields no 综述 (label there but empty, or no label xlqc knows)
+    is named in the import report; the others are not."""
+    folder = book.parent / "收件"
+    official_form(folder / "有综述.docx", with_(name="甲QC小组"))
+    official_form(folder / "空综述.docx", with_(name="乙QC小组", summary=()))
+    official_form(
+        folder / "无栏目.docx",
+        with_(name="丙QC小组"),
+        Layout(summary_label="小组基本情况介绍"),
+    )
+    result = import_forms([folder], book)
+    assert result.no_summary == ["无栏目.docx", "空综述.docx"]
+    lines = result.lines()
+    assert "未读到活动综述的申报表：无栏目.docx、空综述.docx" in lines
+    assert any(line.startswith("请核对「空综述.docx」：没有读到小组活动综述") for line in lines)
+    assert any("无栏目.docx" in line and "没有找到综述栏目" in line for line in lines)
+    assert not [w for w in result.warnings if w.file == "有综述.docx"]
+
+
+def test_a_tick_typed_after_the_option(tmp_path: Path) -> None:
+    """Issue 13 item 4: 「□国家级　□地方、行业级√」 (both boxes kept) is 地方、行业级."""
+    topics = (
+        SpecTopic("降低PX装置吸附剂损耗率", "2024.03—2024.11", "□国家级　□地方、行业级√"),
+        SpecTopic("提高加热炉热效率", "2023.12—2024.06", "□国家级√　□地方、行业级"),
+    )
+    form = parse_form(official_form(tmp_path / "f.docx", with_(topics=topics)))
+    assert [t.recognition for t in form.topics] == [LOCAL, NATIONAL]
+    assert form.warnings == []
+
+
+def test_ambiguous_ticks_import_none_and_name_the_form_and_topic(book: Path) -> None:
+    """Item 4: ticks that cannot be told apart import 无 for a new topic, keep the
+    workbook's value for a known one, and the report names the form and the topic."""
+    unclear = "□国家级　√□地方、行业级"
+    new = official_form(
+        book.parent / "新小组.docx",
+        with_(topics=(SpecTopic("提高加热炉热效率", "2023.12—2024.06", unclear),)),
+    )
+    known = official_form(
+        book.parent / "泰州.docx",
+        with_(
+            org=GOOD_GROUP["组织名称"],
+            name=GOOD_GROUP["小组名称"],
+            topics=(
+                SpecTopic(GOOD_TOPICS[0]["课题名称"], "2024.03—2024.11", "☑国家级 ☑地方、行业级"),
+            ),
+            members=(),
+            summary=(),
+            dept="",
+            address="",
+            contact="",
+            phone="",
+            email="",
+        ),
+    )
+    result = import_forms([new, known], book, update=True)
+    assert result.unclear_recognition == [
+        "新小组.docx（课题「提高加热炉热效率」）",
+        f"泰州.docx（课题「{GOOD_TOPICS[0]['课题名称']}」）",
+    ]
+    lines = result.lines()
+    assert any(
+        line.startswith("请核对「新小组.docx」：课题「提高加热炉热效率」：外部认可")
+        and "已按「无」导入" in line
+        for line in lines
+    )
+    assert any(line.startswith("未能读清外部认可的申报表：新小组.docx") for line in lines)
+    model = read_book(book)
+    assert [t.recognition for t in model.topics_of("G002")] == [NONE]
+    assert model.topics_of("G001")[0].recognition == NATIONAL  # the workbook's value stands
+    assert [g.code for g in result.unchanged] == ["G001"]
+
+
+def test_a_form_date_to_the_month_agrees_with_the_workbooks_day(book: Path) -> None:
+    """Issue 11 item 7: 2024.03—2024.11 on the form agrees with 2024-03-01 … 2024-11-30:
+    no difference, and --update leaves the day dates as they are. A form more exact than
+    the workbook (2025.3.10 against 2025.3) is a difference and is written."""
+    topics = (
+        SpecTopic(GOOD_TOPICS[0]["课题名称"], "2024.03—2024.11", NATIONAL),
+        SpecTopic(GOOD_TOPICS[1]["课题名称"], "2025.03—2025.10", NONE),
+    )
+    same = with_(
+        org=GOOD_GROUP["组织名称"],
+        name=GOOD_GROUP["小组名称"],
+        topics=topics,
+        members=tuple(m["姓名"] for m in GOOD_MEMBERS),
+        summary=(GOOD_GROUP["活动综述"],),
+        dept=GOOD_GROUP["联系部门"],
+        address=GOOD_GROUP["地址"],
+        contact=GOOD_GROUP["直接联系人"],
+        phone=GOOD_GROUP["电话"],
+        email=GOOD_GROUP["邮箱"],
+    )
+    before = digest(book)
+    result = import_forms([official_form(book.parent / "f.docx", same)], book, update=True)
+    assert [g.code for g in result.unchanged] == ["G001"]
+    assert digest(book) == before
+    row = values(book, schema.TOPIC_SHEET)[0]
+    assert (row["活动开始"], row["活动结束"]) == (datetime(2024, 3, 1), datetime(2024, 11, 30))
+
+    exact = with_(
+        same, topics=(topics[0], SpecTopic(topics[1].title, "2025.3.10-2025.10.20", NONE))
+    )
+    result = import_forms([official_form(book.parent / "g.docx", exact)], book, update=True)
+    assert [d.line("G001") for g in result.updated for d in g.diffs] == [
+        "小组 G001 课题「提高配网自动化终端在线率」活动开始：「2025年3月」→「2025-03-10」",
+        "小组 G001 课题「提高配网自动化终端在线率」活动结束：「2025年10月」→「2025-10-20」",
+    ]
+    rows_ = values(book, schema.TOPIC_SHEET)
+    assert rows_[0]["活动结束"] == datetime(2024, 11, 30)
+    assert (rows_[1]["活动开始"], rows_[1]["活动结束"]) == (
+        datetime(2025, 3, 10),
+        datetime(2025, 10, 20),
+    )
+
+
+def test_a_groups_own_exported_form_imports_as_no_change(tmp_path: Path) -> None:
+    """Issue 11 item 7 / issue 13: export the sample workbook (its G010 has four topics in
+    the 统计期, G011 one outside it), import every 附件2 back with --update: nothing
+    changes — no topic deleted, no day date turned into month text, the file untouched."""
+    from xlqc.builder import demo_workbook
+    from xlqc.documents import export
+    from xlqc.validate import validate_book
+
+    target = tmp_path / "样例" / "总表.xlsx"
+    demo_workbook(target)
+    checked = validate_book(target)
+    assert checked.book is not None
+    before_book = checked.book
+    four = [g.code for g in before_book.groups if len(before_book.topics_of(g.code)) > 3]
+    assert "G010" in four
+    exported = export(before_book, checked.findings, tmp_path / "导出", include_all=True)
+    forms = sorted(p for p in exported.files if p.parent.name == "附件2_申报表")
+    assert len(forms) >= 11
+    before = digest(target)
+    result = import_forms(forms, target, update=True)
+    assert not (result.updated or result.differing or result.added or result.failed)
+    assert len(result.unchanged) == len(forms)
+    assert result.backup is None and digest(target) == before
+    after = read_book(target)
+    big = [g.code for g in before_book.groups if len(before_book.members_of(g.code)) > 10]
+    assert big  # G016: eleven members, ten cells on its form
+    for code in big:
+        assert [m.name for m in after.members_of(code)] == [
+            m.name for m in before_book.members_of(code)
+        ]
+    for code in four:
+        assert [(t.title, str(t.start), str(t.end)) for t in after.topics_of(code)] == [
+            (t.title, str(t.start), str(t.end)) for t in before_book.topics_of(code)
+        ]
+
+
+def test_a_full_form_keeps_the_members_it_has_no_cell_for(tmp_path: Path) -> None:
+    """The form has ten member cells: for a group of eleven, the ten it shows are no
+    difference, and an update that renames one keeps every member it could not show."""
+    eleven = [
+        "王晓东",
+        "李明",
+        "张华",
+        "刘洋",
+        "陈静",
+        "赵磊",
+        "孙莉",
+        "周杰",
+        "吴昊",
+        "郑爽",
+        "冯远",
+    ]
+    members = [{"小组编号": "G001", "序号": i + 1, "姓名": n} for i, n in enumerate(eleven)]
+    book = write_workbook(tmp_path / "总表.xlsx", [GOOD_GROUP], GOOD_TOPICS, members)
+    base = with_(
+        org=GOOD_GROUP["组织名称"],
+        name=GOOD_GROUP["小组名称"],
+        topics=(),
+        summary=(),
+        dept="",
+        address="",
+        contact="",
+        phone="",
+        email="",
+    )
+    shown = official_form(tmp_path / "a.docx", with_(base, members=tuple(eleven[:10])))
+    assert [g.code for g in import_forms([shown], book, update=True).unchanged] == ["G001"]
+
+    renamed = [*eleven[:2], "周敏", *eleven[3:10]]
+    form = official_form(tmp_path / "b.docx", with_(base, members=tuple(renamed)))
+    result = import_forms([form], book, update=True)
+    assert "  小组 G001 成员「张华」不在申报表中，保留" in result.lines()
+    assert [m.name for m in read_book(book).members_of("G001")] == [*renamed, "张华", "冯远"]
+
+
+def test_an_unreadable_period_never_replaces_the_workbooks_dates(book: Path) -> None:
+    """Never less exact: 「2024年春季」 on the form is shown as a warning, but --update keeps
+    the dates the workbook has for that topic."""
+    topic = SpecTopic(GOOD_TOPICS[0]["课题名称"], "2024年春季", NATIONAL)
+    spec = with_(org=GOOD_GROUP["组织名称"], name=GOOD_GROUP["小组名称"], topics=(topic,))
+    result = import_forms([official_form(book.parent / "f.docx", spec)], book, update=True)
+    assert not any("活动开始" in line for line in result.lines())
+    row = values(book, schema.TOPIC_SHEET)[0]
+    assert (row["活动开始"], row["活动结束"]) == (datetime(2024, 3, 1), datetime(2024, 11, 30))
+
+
+def test_own_form_of_members_listed_out_of_row_order_is_no_change(tmp_path: Path) -> None:
+    """附件2 prints members in 序号 order; a 成员 sheet sorted otherwise (序号 5 … 1 from the
+    top) compares in the same order, so its own exported form is no change."""
+    from xlqc.documents import export
+    from xlqc.validate import validate_book
+
+    write_proofs(tmp_path)
+    members = [{**m, "序号": 5 - i} for i, m in enumerate(GOOD_MEMBERS)]
+    book = write_workbook(tmp_path / "总表.xlsx", [GOOD_GROUP], GOOD_TOPICS, members)
+    checked = validate_book(book)
+    assert checked.book is not None and not [f for f in checked.findings if f.severity == "error"]
+    exported = export(checked.book, checked.findings, tmp_path / "导出")
+    forms = [p for p in exported.files if p.parent.name == "附件2_申报表"]
+    before = digest(book)
+    result = import_forms(forms, book, update=True)
+    assert [g.code for g in result.unchanged] == ["G001"]
+    assert digest(book) == before

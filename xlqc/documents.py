@@ -152,14 +152,15 @@ def paragraphs(value: str) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
+def member_order(m: Member) -> tuple[int, float, int]:
+    """Sort key of members as 附件2 prints them: 序号 order, then row order."""
+    digits = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*", m.seq)
+    return (0, float(digits.group(1)), m.row) if digits else (1, 0.0, m.row)
+
+
 def member_names(book: Book, code: str) -> list[str]:
     """Names of the group's members in 序号 order (then row order), blanks left out."""
-
-    def key(m: Member) -> tuple[int, float, int]:
-        digits = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*", m.seq)
-        return (0, float(digits.group(1)), m.row) if digits else (1, 0.0, m.row)
-
-    members = sorted(book.members_of(code) if code else [], key=key)
+    members = sorted(book.members_of(code) if code else [], key=member_order)
     return [n for n in (one_line(m.name) for m in members) if n]
 
 

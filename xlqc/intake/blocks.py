@@ -70,9 +70,66 @@ Block = list[Cell]
 
 def read_blocks(path: Path) -> list[Block]:
     """The document body of the .docx at ``path`` in reading order; :class:`XlqcError` (one
-    Chinese line naming the file) for anything that is not a readable Word document."""
+    Chinese line naming the file) for anything that is not a readable Word document.
+    Placeholder text (a content control still showing its grey prompt, or the prompt's
+    sentence typed or pasted anywhere) reads as empty."""
     body = _body(_document_xml(path), path.name)
+    _blank_placeholders(body)
     return list(_emit(body))
+
+
+# The prompts Word and WPS show in an empty content control, in the languages of the Office
+# builds clerks use (Word 2013+ and 2010 zh-CN, zh-TW, en; WPS reuses Word's zh-CN text).
+PLACEHOLDERS = (
+    "单击或点击此处输入文字",
+    "单击此处输入文字",
+    "点击此处输入文字",
+    "单击或点击以输入日期",
+    "单击此处输入日期",
+    "点击此处输入日期",
+    "按一下或點選這裡以輸入文字",
+    "按一下這裡以輸入文字",
+    "Click or tap here to enter text",
+    "Click here to enter text",
+    "Click or tap to enter a date",
+    "Click here to enter a date",
+)
+CHOICE_PROMPTS = ("选择一项", "Choose an item")  # a drop-down's: only a whole paragraph
+_PLACEHOLDER = re.compile(
+    "|".join(
+        r"[\s\u3000]*".join(re.escape(ch) for ch in text if not ch.isspace())
+        for text in PLACEHOLDERS
+    ).join(("(?:", r")[\s\u3000]*[。.．]?")),
+    re.IGNORECASE,
+)
+
+
+_CHOICE_PROMPT = re.compile(
+    "|".join(re.escape(t) for t in CHOICE_PROMPTS).join((r"^[\s\u3000]*(?:", r")[。.．]?\s*$")),
+    re.IGNORECASE,
+)
+
+
+def strip_placeholders(text: str) -> str:
+    """``text`` without the prompt sentences of empty content controls."""
+    if not text:
+        return text
+    return _CHOICE_PROMPT.sub("", _PLACEHOLDER.sub("", text))
+
+
+def _blank_placeholders(body: etree._Element) -> None:
+    """Empty the text of every content control that still shows its placeholder
+    (``w:showingPlcHdr``): the grey prompt is not what the group wrote."""
+    for sdt in body.iter("{*}sdt"):
+        props = _child(sdt, "sdtPr")
+        flag = _child(props, "showingPlcHdr")
+        if flag is None or (_attr(flag, "val") or "1").lower() in ("0", "false", "off"):
+            continue
+        if _child(props, "checkbox") is not None:
+            continue  # a check box shows its state, never a prompt
+        content = _child(sdt, "sdtContent")
+        for el in content.iter("{*}t") if content is not None else ():
+            el.text = ""
 
 
 def _document_xml(path: Path) -> bytes:
@@ -243,7 +300,7 @@ def _cell_text(tc: etree._Element) -> str:
 def _paragraph_text(p: etree._Element) -> str:
     out: list[str] = []
     _inline(p, out)
-    return "".join(out)
+    return strip_placeholders("".join(out))
 
 
 def _inline(el: etree._Element, out: list[str]) -> None:

@@ -9,6 +9,12 @@ and only replaced with ``update``. Only what the form carries is compared or rep
 field on the form never erases what the clerk typed, and the clerk's own columns of a topic or
 member the form still lists (成果水平, 认可证明, 能力证明, …) are kept.
 
+Nothing the form cannot show is deleted or made less exact: it has three topic slots (and
+xlqc's own 附件2 prints only the 统计期's), so a topic of the workbook that is not on the form
+stays; its ten member cells hold the first ten of a larger group, whose others stay; a date
+the form gives to the month (2024.03) agrees with the workbook's 2024-03-15 and leaves it as
+it is; a 外部认可 the form ticks ambiguously leaves the workbook's value as it is.
+
 Dates: a day-precision 活动开始/活动结束 is written as a real date (yyyy-mm-dd); a month-precision
 one (the form's usual 2024.03) as the text 2024年3月, which the reader parses back as a month.
 An unreadable 活动时间 is written as typed into 活动开始 so that validation (R08) shows it.
@@ -30,10 +36,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlqc import schema
+from xlqc.documents import member_order
 from xlqc.editing import load_for_edit, save_edited, text_cell
 from xlqc.errors import XlqcError
 from xlqc.intake.parse import FormData, FormTopic, parse_form, squash
-from xlqc.intake.result import FieldDiff, FileProblem, GroupOutcome, ImportResult
+from xlqc.intake.result import FieldDiff, FileProblem, GroupOutcome, ImportResult, short
 from xlqc.model import Book, DateValue, Topic, text_of
 from xlqc.preserve import lost_features
 from xlqc.reading import HEADER_SEARCH_ROWS, header_key, read_book
@@ -71,6 +78,13 @@ def import_forms(
         form.source = shown
         forms.append(form)
         result.warnings += [FileProblem(file=shown, reason=w) for w in form.warnings]
+        if not form.summary:
+            result.no_summary.append(shown)
+        unclear = [t.title or t.period or "未写名称" for t in form.topics if t.recognition_problem]
+        if unclear:
+            result.unclear_recognition.append(
+                f"{shown}（{'、'.join(f'课题「{t}」' for t in unclear)}）"
+            )
     if not forms:
         return result
     target = _Target(book, load_for_edit(into, "写入申报表内容"))
@@ -251,6 +265,7 @@ class _TopicRow:
     start: str = ""
     end: str = ""
     recognition: str = ""
+    dates: dict[str, DateValue | None] = field(default_factory=dict)  # start/end as read
 
 
 @dataclass
@@ -287,7 +302,8 @@ class _Target:
                 continue  # a duplicate (R09) or a row without 小组编号: not matched
             state = _State(g.code, g.row, {f: _comparable(getattr(g, f)) for f in GROUP_FIELDS})
             state.topics = [_topic_row(t) for t in book.topics_of(g.code)]
-            state.members = [(m.row, m.name) for m in book.members_of(g.code)]
+            ordered = sorted(book.members_of(g.code), key=member_order)  # as 附件2 lists them
+            state.members = [(m.row, m.name) for m in ordered]
             self.states[key] = state
 
     def finish(self) -> None:
@@ -317,6 +333,8 @@ class _Target:
             return
         outcome = self._outcome(form, state)
         outcome.diffs = diffs(state, form)
+        outcome.kept = [f"课题「{short(t)}」" for t in kept_topics(state, form)]
+        outcome.kept += [f"成员「{n}」" for n in unshown_members(state, form.members)]
         if not outcome.diffs:
             result.unchanged.append(outcome)
         elif update:
@@ -361,33 +379,26 @@ class _Target:
         groups.put(state.row, "source", form.source)
         if form.topics:
             self._write_topics(state, form.topics)
-        if form.members and _names(state) != [squash(n) for n in form.members]:
-            self._write_members(state, form.members)
+        if form.members and members_differ(state, form.members):
+            self._write_members(state, form.members + unshown_members(state, form.members))
 
     def _write_topics(self, state: _State, topics: list[FormTopic]) -> None:
-        """The group's topics become the form's: a topic of the same title keeps its row and
-        the clerk's columns; rows of topics no longer listed are reused, then emptied."""
+        """The form's topics into the group's: a topic of the same title keeps its row and the
+        clerk's columns and takes what the form says differently; a new one is appended. A
+        topic the form does not list stays (the form holds three)."""
         sheet = self.sheets[schema.TOPIC_SHEET]
-        pairs = pair_topics(state.topics, topics)
-        kept = {id(old) for _, old in pairs if old is not None}
-        free = [old.row for old in state.topics if id(old) not in kept]
-        rows: list[_TopicRow] = []
-        for new, old in pairs:
+        for new, old in pair_topics(state.topics, topics):
             if old is None:
-                row = free.pop(0) if free else sheet.append()
-                sheet.clear(row)
-                sheet.put(row, "group", state.code)
-                old = _TopicRow(row, "")
-            sheet.put(old.row, "title", new.title)
-            old.title = new.title
-            for f, value in zip(TOPIC_FIELDS, _cells(new), strict=True):
-                if value not in (None, ""):
-                    sheet.put(old.row, f, value)
-                    setattr(old, f, _topic_text(value))
-            rows.append(old)
-        for row in free:
-            sheet.clear(row)
-        state.topics = rows
+                old = _TopicRow(sheet.append(), "")
+                sheet.put(old.row, "group", state.code)
+                state.topics.append(old)
+            if new.title != old.title:
+                sheet.put(old.row, "title", new.title)
+                old.title = new.title
+            for f, value in topic_changes(new, old):
+                sheet.put(old.row, f, value)
+                setattr(old, f, _topic_text(value))
+                old.dates[f] = value if isinstance(value, DateValue) else None
 
     def _write_members(self, state: _State, names: list[str]) -> None:
         """The group's members become the form's, in its order, each keeping the clerk's
@@ -453,6 +464,7 @@ def _topic_row(topic: Topic) -> _TopicRow:
         when(topic.start, "start"),
         when(topic.end, "end"),
         topic.recognition,
+        {"start": topic.start, "end": topic.end},
     )
 
 
@@ -478,8 +490,53 @@ def pair_topics(
     return pairs
 
 
+def topic_changes(topic: FormTopic, row: _TopicRow) -> list[tuple[str, Any]]:
+    """(field, value) of 活动开始 / 活动结束 / 外部认可 where the form says something the
+    workbook's topic does not: never an empty value, never a date that agrees with the
+    workbook's more exact one or an unreadable 活动时间 over a date, never a 外部认可 the form
+    ticks ambiguously."""
+    out: list[tuple[str, Any]] = []
+    for f, value in zip(TOPIC_FIELDS, _cells(topic), strict=True):
+        if value in (None, ""):
+            continue
+        if f == "recognition" and topic.recognition_problem and row.recognition:
+            continue  # unclear on the form: the workbook's value stands
+        if isinstance(value, DateValue) and agrees(value, row.dates.get(f)):
+            continue
+        if f == "start" and isinstance(value, str) and row.dates.get(f):
+            continue  # an unreadable 活动时间 never replaces a date the workbook has
+        if _topic_text(value) != getattr(row, f):
+            out.append((f, value))
+    return out
+
+
+def agrees(new: DateValue, old: DateValue | None) -> bool:
+    """Whether the form's date says no more than the workbook's, and the same: 2024.03 on the
+    form agrees with 2024-03-15 or 2024年3月 in the workbook; 2024-03-15 does not agree with
+    2024年3月 (it says more)."""
+    return old is not None and new.value <= old.value and old.last <= new.last
+
+
+def members_differ(state: _State, names: list[str]) -> bool:
+    """Whether the form lists other members than the workbook. A form whose ten cells are
+    full shows only ten of a larger group: then only a name not in the workbook differs."""
+    old, new = _names(state), [squash(n) for n in names]
+    if len(new) >= schema.MAX_MEMBERS and len(old) > len(new):
+        return not set(new) <= set(old)
+    return old != new
+
+
+def unshown_members(state: _State, names: list[str]) -> list[str]:
+    """The workbook's members a full form had no cell for: kept after the form's."""
+    if len(names) < schema.MAX_MEMBERS or len(state.members) <= len(names):
+        return []
+    shown = {squash(n) for n in names}
+    return [n for _, n in state.members if squash(n) not in shown]
+
+
 def diffs(state: _State, form: FormData) -> list[FieldDiff]:
-    """What the form says differently from the workbook, field by field."""
+    """What the form says differently from the workbook, field by field. A workbook topic the
+    form does not list is no difference: the form cannot show every topic."""
     out: list[FieldDiff] = []
     for f in GROUP_FIELDS:
         new = _comparable(getattr(form, f))
@@ -488,21 +545,23 @@ def diffs(state: _State, form: FormData) -> list[FieldDiff]:
             out.append(
                 FieldDiff(field=schema.column(schema.GROUP_SHEET, f).header, old=old, new=new)
             )
-    if form.topics:
-        pairs = pair_topics(state.topics, form.topics)
-        for topic, row in pairs:
-            if row is None:
-                out.append(FieldDiff(field="课题", new=topic.title or topic.period))
-                continue
-            for f, value in zip(TOPIC_FIELDS, _cells(topic), strict=True):
-                new = _topic_text(value) if value is not None else ""
-                old = getattr(row, f)
-                if new and new != old:
-                    header = schema.column(schema.TOPIC_SHEET, f).header
-                    out.append(FieldDiff(field=f"课题「{row.title}」{header}", old=old, new=new))
-        matched = {id(row) for _, row in pairs if row is not None}
-        out += [FieldDiff(field="课题", old=t.title) for t in state.topics if id(t) not in matched]
-    if form.members and _names(state) != [squash(n) for n in form.members]:
+    for topic, row in pair_topics(state.topics, form.topics):
+        if row is None:
+            out.append(FieldDiff(field="课题", new=topic.title or topic.period))
+            continue
+        for f, value in topic_changes(topic, row):
+            header = schema.column(schema.TOPIC_SHEET, f).header
+            old = getattr(row, f)
+            out.append(
+                FieldDiff(field=f"课题「{row.title}」{header}", old=old, new=_topic_text(value))
+            )
+    if form.members and members_differ(state, form.members):
         old_names = "、".join(n for _, n in state.members)
         out.append(FieldDiff(field="成员", old=old_names, new="、".join(form.members)))
     return out
+
+
+def kept_topics(state: _State, form: FormData) -> list[str]:
+    """Titles of the workbook's topics the form does not list (they stay)."""
+    matched = {id(row) for _, row in pair_topics(state.topics, form.topics) if row is not None}
+    return [t.title for t in state.topics if id(t) not in matched]

@@ -25,6 +25,8 @@ from xlqc.model import DateValue
 from xlqc.reading import clean_text
 
 NATIONAL, LOCAL, NONE = "国家级", "地方、行业级", "无"
+SUMMARY_UNREAD = "没有读到小组活动综述，活动综述未导入"
+AS_NONE = "，已按「无」导入（总表中已填的外部认可不改）"  # after an ambiguous tick
 
 
 class FormTopic(BaseModel):
@@ -35,6 +37,7 @@ class FormTopic(BaseModel):
     end: DateValue | None = None
     period: str = ""  # 活动时间 as written
     recognition: str = ""  # 国家级 / 地方、行业级 / 无, or "" when the form does not say
+    recognition_problem: str = ""  # why 外部认可 could not be read (then it is 无 or "")
 
 
 class FormData(BaseModel):
@@ -117,7 +120,14 @@ _TITLE = re.compile(
     rf"^{_SPACE}课{_SPACE}题{_SPACE}(?:名{_SPACE}称)?{_SPACE}(?P<num>{_NUMERAL})?{_AFTER}"
 )
 _SECTION = re.compile(r"^近三年.{0,8}课题成果|^课题成果$|^近三年课题$")
-_SUMMARY = re.compile(r"^(?:近三年)?(?:qc)?(?:小组)?(?:活动)?综述", re.IGNORECASE)
+# The 综述 label, by what it says: 综述 after words such as 近三年 / QC / 小组 / 活动 (any order:
+# 「近三年 QC 小组活动综述」, 「小组近三年活动综述（限3000字）」), then nothing, a note or a clause.
+_SUMMARY = re.compile(
+    r"^(?:近三年|近3年|最近三年|三年来|近年来?|qc|小组|活动|开展|情况|工作|的|简要|主要|基本)*"
+    r"综述(?:如下)?(?:$|[,，。.;；:：(（\[【]|内容)",
+    re.IGNORECASE,
+)
+_NOTE_LINE = re.compile(r"^[(（【\[][^()（）]*[)）】\]]$")  # （限3000字） on a line of its own
 _STOP = re.compile(  # 单位盖章, （单位盖章）, 申报单位（盖章）, 单位公章, 年 月 日, 注：
     r"^(?:\(?(?:申报)?(?:单位)?\(?[盖公]章|年月日$|\d{4}年\d{1,2}月\d{1,2}日$|注:|注$)"
 )
@@ -167,12 +177,30 @@ def _summary_label(first: str, rest: str) -> Label | None:
     key = squash(head)
     if len(key) > 60 or not _SUMMARY.match(key):
         return None
+    note, _, after = rest.partition("\n")
+    if _NOTE_LINE.match(squash(note)):  # 「小组近三年活动综述」 then 「（限3000字）」 below it
+        rest = after
     return Label("summary", "\n".join(part for part in (tail if colon else "", rest) if part))
 
 
 def _clean(text: str) -> str:
     """A value without surrounding white space or the underscores of a fill-in line."""
     return clean_text(clean_text(text).strip("_＿"))
+
+
+# What a group writes in a field it leaves empty on purpose: a stroke (/, —, －, -) or 无 / 空.
+_STRUCK = re.compile(r"^(?:[/\\\-—–―─━‐‑]+|无|空|暂无|没有)$")
+
+
+def is_struck(text: str) -> bool:
+    """Whether ``text`` is a mark striking a field out (「/」「——」「－」「无」「空」)."""
+    return bool(_STRUCK.match(squash(text)))
+
+
+def _value(text: str) -> str:
+    """A field's value: "" when empty or struck out."""
+    text = _clean(text)
+    return "" if is_struck(text) else text
 
 
 def is_stop(line: str) -> bool:
@@ -195,7 +223,7 @@ def split_members(text: str) -> list[str]:
     for piece in _NAME_SPLIT.split(text):
         tokens = [t.strip("._-—·．") for t in _ROLE.sub("", piece).split()]
         names.extend(_join_padded([t for t in tokens if any(ch.isalpha() for ch in t)]))
-    return names
+    return [n for n in names if not is_struck(n)]
 
 
 def _join_padded(tokens: list[str]) -> list[str]:
@@ -254,38 +282,70 @@ def parse_period(text: str) -> tuple[DateValue | None, DateValue | None]:
 _CHOICE = re.compile(
     r"(?P<national>国家级|全国)"
     r"|(?P<local>地方\W{0,2}(?:或|及|和)?\W{0,2}行业级|地方级|行业级|省部级|省级|市级)"
-    r"|(?P<mark>[☑☒■√✓✔●◉▣⊠☐□○◻❏❑⬜])"
+    r"|(?P<mark>[☑☒■√✓✔●◉▣⊠☐□○◻❏❑⬜]|[(\[【〔][ \t\u3000]*[)\]】〕])"  # （ ）: an empty box
 )
 _TICKS = set("☑☒■√✓✔●◉▣⊠")
 
 
 def parse_recognition(text: str) -> tuple[str, str]:
-    """外部认可 from the cell as ticked: (国家级 / 地方、行业级 / 无 / "", problem or "")."""
+    """外部认可 from the cell as ticked: (国家级 / 地方、行业级 / 无 / "", problem or "").
+
+    A tick belongs to the option it touches (「☑国家级」, 「国家级√」, 「地方、行业级（√）」); one
+    that touches both or neither belongs to the option on the side the boxes stand (before
+    their options when the cell starts with a box). Ticks that cannot be told apart, or both
+    options ticked, give 无 with the problem; a cell that names no option gives "" with it."""
     norm = unicodedata.normalize("NFKC", text)
     if not norm.strip():
         return "", ""
-    tokens = [(m.lastgroup or "", m.group()) for m in _CHOICE.finditer(norm)]
-    options = [i for i, (kind, _) in enumerate(tokens) if kind != "mark"]
+    tokens = list(_CHOICE.finditer(norm))
+    options = [m for m in tokens if m.lastgroup != "mark"]
+    shown = " ".join(text.split())
     if not options:
-        if squash(norm) in ("无", "没有", "否", "/", "-", "—", "——"):
+        if is_struck(norm) or squash(norm) == "否":
             return NONE, ""
-        return "", f"外部认可「{text.strip()}」无法识别"
-    kinds = {tokens[i][0] for i in options}
-    if len(kinds) == len(options) == len(tokens):  # no boxes: the other option was deleted
+        return "", f"外部认可「{shown}」无法识别"
+    kinds = {m.lastgroup for m in options}
+    boxes = len(tokens) - len(options)
+    if not boxes:  # no boxes: the other option was deleted, or nothing was marked
         if len(kinds) == 1:
             return (NATIONAL if "national" in kinds else LOCAL), ""
-        return "", "外部认可两项都在且都没有勾选标记，无法判断"
-    before = tokens[0][0] == "mark"  # ☐国家级 (box before) or 国家级☐ (box after)
+        return NONE, f"外部认可「{shown}」两项都在且都没有勾选标记，无法判断{AS_NONE}"
+    before = tokens[0].lastgroup == "mark"  # ☐国家级 (boxes before) or 国家级☐ (after)
+    laid_out = boxes >= len(options)  # a box for every option: their side is known
     ticked: set[str] = set()
-    for i in options:
-        j = i - 1 if before else i + 1
-        if 0 <= j < len(tokens) and tokens[j][0] == "mark" and tokens[j][1] in _TICKS:
-            ticked.add(tokens[i][0])
+    lost = False
+    for k, mark in enumerate(tokens):
+        if mark.lastgroup != "mark" or mark.group() not in _TICKS:
+            continue
+        left = tokens[k - 1] if k else None
+        right = tokens[k + 1] if k + 1 < len(tokens) else None
+        prev = left if left is not None and left.lastgroup != "mark" else None
+        nxt = right if right is not None and right.lastgroup != "mark" else None
+        touch_prev = prev is not None and _touching(norm[prev.end() : mark.start()])
+        touch_next = nxt is not None and _touching(norm[mark.end() : nxt.start()])
+        owner: re.Match[str] | None = None
+        if touch_prev != touch_next:
+            owner = prev if touch_prev else nxt
+        elif prev is not None and nxt is not None:
+            owner = (nxt if before else prev) if laid_out else None
+        elif (prev is not None and right is None) or (nxt is not None and left is None):
+            owner = prev or nxt  # the first or last thing in the cell, beside one option
+        if owner is None:
+            lost = True
+        else:
+            ticked.add(owner.lastgroup or "")
     if len(ticked) == 2:
-        return "", "外部认可「国家级」和「地方、行业级」都勾选了"
+        return NONE, f"外部认可「国家级」和「地方、行业级」都勾选了{AS_NONE}"
+    if lost:
+        return NONE, f"外部认可「{shown}」的勾选标记不知属于哪一项{AS_NONE}"
     if ticked:
         return (NATIONAL if "national" in ticked else LOCAL), ""
     return NONE, ""
+
+
+def _touching(gap: str) -> bool:
+    """Whether a tick and an option with ``gap`` between them touch (brackets aside)."""
+    return not re.sub(r"[()\[\]【】〔〕]", "", gap)
 
 
 # --- the reader -----------------------------------------------------------------------------
@@ -366,7 +426,7 @@ class _Reader:
         if kind in SCALARS:
             joiner = "；" if kind in ("phone", "email") else ""
             value = joiner.join(
-                v for v in (_clean(line) for t in texts for line in t.split("\n")) if v
+                v for v in (_value(line) for t in texts for line in t.split("\n")) if v
             )
             known = self.scalars.get(kind)
             if value and not known:
@@ -415,9 +475,16 @@ class _Reader:
         for key in ("org", "name"):
             if not self.scalars.get(key):
                 raise XlqcError(f"「{source}」没有填写{_LABEL_NAMES[key]}，无法导入")
-        form = FormData(source=source, members=self.members, summary="\n".join(self.summary))
+        summary = "\n".join(self.summary)
+        form = FormData(source=source, members=self.members)
+        form.summary = "" if is_struck(summary) else summary
         for key, value in self.scalars.items():
             setattr(form, key, value)
+        if not form.summary:
+            form.warnings.append(
+                SUMMARY_UNREAD
+                + ("（栏目为空）" if "summary" in self.found else "（没有找到综述栏目）")
+            )
         for raw in self.topics:
             topic = _topic(raw, form.warnings)
             if topic is not None:
@@ -439,11 +506,11 @@ def _other_form(text: str) -> str:
 
 
 def _topic(raw: dict[str, str], warnings: list[str]) -> FormTopic | None:
-    title = _clean(raw.get("title", ""))
-    period = _clean(raw.get("period", ""))
-    start_text, end_text = _clean(raw.get("start", "")), _clean(raw.get("end", ""))
+    title = _value(raw.get("title", ""))
+    period = _value(raw.get("period", ""))
+    start_text, end_text = _value(raw.get("start", "")), _value(raw.get("end", ""))
     if not (title or period or start_text or end_text):
-        return None  # an empty slot (its boxes are still there, unticked)
+        return None  # an empty or struck-out slot (its boxes are still there, unticked)
     topic = FormTopic(title=title, period=period)
     named = f"课题「{title}」" if title else "未写名称的课题"
     try:
@@ -457,5 +524,6 @@ def _topic(raw: dict[str, str], warnings: list[str]) -> FormTopic | None:
         warnings.append(f"{named}的活动时间「{topic.period}」无法识别")
     topic.recognition, problem = parse_recognition(raw.get("recognition", ""))
     if problem:
+        topic.recognition_problem = problem
         warnings.append(f"{named}：{problem}")
     return topic

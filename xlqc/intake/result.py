@@ -11,7 +11,8 @@ SHORT = 24  # characters of a long value shown in a difference
 
 class FieldDiff(BaseModel):
     """One difference between a form and the workbook; ``old`` empty for something the form
-    adds, ``new`` empty for something the workbook has and the form does not."""
+    adds. (What the workbook has and the form does not is never a difference: an empty field
+    on the form erases nothing, and what it has no room for stays, see GroupOutcome.kept.)"""
 
     field: str  # Chinese: 电话, 成员, 课题, 课题「…」活动开始
     old: str = ""
@@ -19,10 +20,8 @@ class FieldDiff(BaseModel):
 
     def line(self, code: str) -> str:
         if not self.old:
-            return f"小组 {code} {self.field}：新增「{_short(self.new)}」"
-        if not self.new:
-            return f"小组 {code} {self.field}：「{_short(self.old)}」不在申报表中"
-        return f"小组 {code} {self.field}：「{_short(self.old)}」→「{_short(self.new)}」"
+            return f"小组 {code} {self.field}：新增「{short(self.new)}」"
+        return f"小组 {code} {self.field}：「{short(self.old)}」→「{short(self.new)}」"
 
 
 class GroupOutcome(BaseModel):
@@ -35,6 +34,11 @@ class GroupOutcome(BaseModel):
     topics: int = 0
     members: int = 0
     diffs: list[FieldDiff] = Field(default_factory=list)
+    # what the workbook has and the form has no room for, kept: 课题「…」, 成员「…」
+    kept: list[str] = Field(default_factory=list)
+
+    def kept_lines(self) -> list[str]:
+        return [f"  小组 {self.code} {item}不在申报表中，保留" for item in self.kept]
 
 
 class FileProblem(BaseModel):
@@ -58,6 +62,8 @@ class ImportResult(BaseModel):
     failed: list[FileProblem] = Field(default_factory=list)  # nothing of these was written
     warnings: list[FileProblem] = Field(default_factory=list)  # imported, but something was unclear
     skipped: list[str] = Field(default_factory=list)  # Word lock files (~$…) and the like
+    no_summary: list[str] = Field(default_factory=list)  # forms read without a 综述
+    unclear_recognition: list[str] = Field(default_factory=list)  # form（课题「…」）
     backup: Path | None = None  # copy of the workbook taken before it was rewritten
     refusal: str = ""  # dry run only: why the real import would be refused
 
@@ -97,15 +103,21 @@ class ImportResult(BaseModel):
         for g in self.updated:
             out.append(f"{verb} {g.code}「{g.org}」「{g.name}」（{g.file}）：")
             out += [f"  {d.line(g.code)}" for d in g.diffs]
+            out += g.kept_lines()
         for g in self.differing:
             out.append(f"{g.code}「{g.name}」与「{g.file}」内容不同，未修改：")
             out += [f"  {d.line(g.code)}" for d in g.diffs]
+            out += g.kept_lines()
         if self.differing:
             out.append("如以申报表为准，请用更新方式重新导入（命令行加 --update），会先备份总表。")
         for g in self.unchanged:
             out.append(f"无变化 {g.code}「{g.name}」（{g.file}）")
         out += [f"无法导入：{f.reason}" for f in self.failed]
         out += [f"请核对「{w.file}」：{w.reason}" for w in self.warnings]
+        if self.no_summary:
+            out.append(f"未读到活动综述的申报表：{'、'.join(self.no_summary)}")
+        if self.unclear_recognition:
+            out.append(f"未能读清外部认可的申报表：{'、'.join(self.unclear_recognition)}")
         if self.skipped:
             out.append(f"已跳过 {len(self.skipped)} 个 Word 临时文件（~$ 开头）")
         if self.added:
@@ -115,6 +127,6 @@ class ImportResult(BaseModel):
         return out
 
 
-def _short(text: str) -> str:
+def short(text: str) -> str:
     one = " ".join(text.split())
     return one if len(one) <= SHORT else one[: SHORT - 1] + "…"
