@@ -294,7 +294,11 @@ def import_cmd(
     into: Annotated[Path, typer.Option("--into", help="要写入的总表")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示会做的修改，不写入")] = False,
     update: Annotated[
-        bool, typer.Option("--update", help="小组已存在且内容不同时，用申报表替换")
+        bool,
+        typer.Option(
+            "--update",
+            help="小组已存在且内容不同时，以申报表为准更新（申报表容纳不下的课题、成员保留）",
+        ),
     ] = False,
 ) -> None:
     """把各小组填好的申报表（.docx）读入总表。"""
