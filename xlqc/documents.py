@@ -660,16 +660,15 @@ def _write_documents(
 
 
 def _convert(pkg: _Package) -> None:
-    """A PDF beside every generated Word document (one LibreOffice run per folder)."""
+    """A PDF beside every generated Word document: 附件2 of every group, 附件3 and 附件4, all in
+    one LibreOffice start (starting it costs seconds, a form a fraction of one)."""
     from xlqc.pdf import to_pdf
 
-    by_folder: dict[str, list[_Record]] = {}
-    for rec in pkg.records:
-        if rec.rel.suffix == ".docx" and rec.rel.parts[0] != PROOF_DIR:
-            by_folder.setdefault(str(rec.rel.parent), []).append(rec)
-    for folder, recs in by_folder.items():
-        target = pkg.root / folder
-        made = to_pdf([pkg.root / rec.rel for rec in recs], target)
-        for rec, pdf_path in zip(recs, made, strict=True):
-            pkg.claim("" if folder == "." else folder, pdf_path.name)
-            pkg.record(pdf_path, f"由「{rec.rel.name}」转换", rec.group)
+    recs = [
+        rec for rec in pkg.records if rec.rel.suffix == ".docx" and rec.rel.parts[0] != PROOF_DIR
+    ]
+    made = to_pdf([pkg.root / rec.rel for rec in recs])
+    for rec, pdf_path in zip(recs, made, strict=True):
+        folder = str(rec.rel.parent)
+        pkg.claim("" if folder == "." else folder, pdf_path.name)
+        pkg.record(pdf_path, f"由「{rec.rel.name}」转换", rec.group)
