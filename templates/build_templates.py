@@ -69,6 +69,7 @@ PHONE_SIZES = ((11, BODY_PT), (12, NOTE_PT), (14, SMALL_PT))
 EMAIL_SIZES = ((18, BODY_PT), (20, NOTE_PT), (24, SMALL_PT))
 VALUE_MARGIN_CM = 0.1  # left and right padding of those two cells (Word's default is 0.19)
 SUMMARY_MIN_CM = 6.0  # the 综述 box is at least this tall, with its end row
+TAIL_MAX = 600  # characters of the last 综述 paragraph kept on the seal's page (about 8 cm)
 SEAL_MIN_CM = 3.5  # room for the round seal over 单位盖章 / 年 月 日
 
 NO_BLANK = "　" * 8  # underlined when 推荐单位 is empty: a line to write on
@@ -292,8 +293,8 @@ def row_flag(table: Table, row: int, tag: str) -> None:
         tr_pr.append(el)
 
 
-def no_border(cell: _Cell, *edges: str) -> None:
-    """Hide ``edges`` (top, bottom) of one cell: two rows then read as one box."""
+def set_border(cell: _Cell, edge: str, val: str) -> None:
+    """One edge (top, bottom) of one cell: ``nil`` hides it, so two rows read as one box."""
     tc_pr = cell._tc.get_or_add_tcPr()
     borders = tc_pr.find(qn("w:tcBorders"))
     if borders is None:
@@ -305,10 +306,13 @@ def no_border(cell: _Cell, *edges: str) -> None:
             last[-1].addnext(borders)
         else:
             tc_pr.insert(0, borders)
-    for edge in edges:
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
+    el = OxmlElement(f"w:{edge}")
+    el.set(qn("w:val"), val)
+    if val != "nil":
+        el.set(qn("w:sz"), "4")
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+    borders.append(el)
 
 
 def span(table: Table, row: int, start: int, width: int, rows: int = 1) -> _Cell:
@@ -391,7 +395,7 @@ def build_form2() -> DocumentObject:
     """附件2 全国优秀质量管理小组申报表."""
     doc = setup_document()
     add_heading_block(doc, 2, "全国优秀质量管理小组申报表")
-    table = new_table(doc, 18, [16.0 / GRID] * GRID)
+    table = new_table(doc, 20, [16.0 / GRID] * GRID)
     layout_row(table, 0, [(4, ("组织名称", "（公章为准）")), (16, "{{ org }}")])
     layout_row(table, 1, [(4, "QC 小组名称"), (16, "{{ name }}")])
     heading_row(table, 2, "近三年课题成果（课题名称、活动时间、获得外部认可）")
@@ -431,20 +435,31 @@ def build_form2() -> DocumentObject:
     )
     fit_value(table.cell(14, 8), "phone", PHONE_SIZES, SMALL_PT)  # several numbers wrap at ；
     fit_value(table.cell(14, 14), "email", EMAIL_SIZES, TINY_PT)
+    heading = table.cell(15, 0)
     heading_row(table, 15, "近三年 QC 小组活动综述，内容涵盖申报条件要求（3000 字以内）")
-    # The 综述 box is two rows that read as one: the text, which may run over pages, and its
-    # last paragraph with 单位盖章 and 年 月 日, a row never split, so the seal lines always
-    # stand with the end of the 综述 (LibreOffice ignores keep-with-next inside a cell).
-    body = span(table, 16, 0, GRID)
+    # The 综述 box is two rows that read as one: ``head``, the text, which may run over pages
+    # (so the 综述 starts on page 1), and ``tail``, its last paragraph with 单位盖章 and 年 月 日
+    # in a row that never splits, so the seal lines always stand with the end of the 综述
+    # (LibreOffice ignores keep-with-next inside a table cell). A last paragraph longer than
+    # TAIL_MAX characters stays in ``head``: moved whole, it would leave half a page empty.
+    add_para(
+        heading,
+        f"{{%p set tail = summary[-1:] if summary and summary[-1]|length <= {TAIL_MAX} else [] %}}",
+    )
+    add_para(heading, "{%p set head = summary[:summary|length - tail|length] %}")
+    set_border(heading, "bottom", "single")  # drawn even when the text row is left out
+    fill(span(table, 16, 0, GRID), "{%tr if head %}")
+    body = span(table, 17, 0, GRID)
     body.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    add_para(body, '{%p for para in summary[:-1] or [""] %}', first=True)
+    add_para(body, "{%p for para in head %}", first=True)
     summary_para(add_para(body, "{{ para }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY))
     add_para(body, "{%p endfor %}")
-    end = span(table, 17, 0, GRID)
+    fill(span(table, 18, 0, GRID), "{%tr endif %}")
+    end = span(table, 19, 0, GRID)
     end.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    no_border(body, "bottom")
-    no_border(end, "top")
-    add_para(end, "{%p for para in summary[-1:] %}", first=True)
+    set_border(body, "bottom", "nil")
+    set_border(end, "top", "nil")
+    add_para(end, "{%p for para in tail %}", first=True)
     keep(summary_para(add_para(end, "{{ para }}", align=WD_ALIGN_PARAGRAPH.JUSTIFY)))
     add_para(end, "{%p endfor %}")
     keep(add_para(end))
@@ -456,9 +471,9 @@ def build_form2() -> DocumentObject:
     for row in range(16):
         row_height(table, row, 0.9)
         row_flag(table, row, "cantSplit")
-    row_height(table, 16, SUMMARY_MIN_CM)
-    row_height(table, 17, SEAL_MIN_CM)
-    row_flag(table, 17, "cantSplit")
+    row_height(table, 17, SUMMARY_MIN_CM)
+    row_height(table, 19, SEAL_MIN_CM)
+    row_flag(table, 19, "cantSplit")
     add_notes(doc, FORM2_NOTES)
     return doc
 
