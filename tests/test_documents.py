@@ -748,7 +748,10 @@ def test_summary_workbook_prints_bordered_one_page_wide_with_rows_tall_enough(
     names = ["王晓东", "欧阳晓峰", "李明", "张华", "刘洋", "陈静", "赵丽", "孙强", "周敏", "吴刚"]
     book = make_book(
         tmp_path,
-        groups=[group("G001", 组织名称=long_org), group("G002", 组织名称="江苏沙钢集团有限公司", 小组名称="炼钢QC小组")],
+        groups=[
+            group("G001", 组织名称=long_org),
+            group("G002", 组织名称="江苏沙钢集团有限公司", 小组名称="炼钢QC小组"),
+        ],
         topics=topics_of("G001") + topics_of("G002"),
         members=members_of("G001", names) + members_of("G002", ["钱多"]),
     )
