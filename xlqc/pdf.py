@@ -59,14 +59,16 @@ def to_pdf(
     if len(set(targets)) != len(targets):
         raise ValueError("to_pdf needs files with distinct PDF names")
     soffice = find_soffice()
+    if not files:
+        return []
     for folder in {t.parent for t in targets}:
         folder.mkdir(parents=True, exist_ok=True)
     wanted = lanes or min(MAX_LANES, os.cpu_count() or 1)
-    lanes = max(1, min(wanted, -(-len(files) // BATCH)))
-    share = -(-len(files) // lanes) if files else 0
+    lanes = max(1, min(wanted, -(-len(files) // BATCH)))  # a process per BATCH files at most
+    share = -(-len(files) // lanes)
     jobs = [
         list(zip(files[i : i + share], targets[i : i + share], strict=True))
-        for i in range(0, len(files), share or 1)
+        for i in range(0, len(files), share)
     ]
     with tempfile.TemporaryDirectory(prefix="xlqc-pdf-") as work_name:
         work = Path(work_name)
@@ -74,9 +76,8 @@ def to_pdf(
         def lane(k: int) -> None:
             _convert_batch(soffice, (work / f"profile{k}").as_uri(), jobs[k], work / str(k))
 
-        if len(jobs) <= 1:
-            for k in range(len(jobs)):
-                lane(k)
+        if len(jobs) == 1:
+            lane(0)
         else:
             with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
                 list(pool.map(lane, range(len(jobs))))
