@@ -69,7 +69,7 @@ PHONE_SIZES = ((11, BODY_PT), (12, NOTE_PT), (14, SMALL_PT))
 EMAIL_SIZES = ((18, BODY_PT), (20, NOTE_PT), (24, SMALL_PT))
 VALUE_MARGIN_CM = 0.1  # left and right padding of those two cells (Word's default is 0.19)
 SUMMARY_MIN_CM = 6.0  # the 综述 box is at least this tall, with its end row
-TAIL_MAX = 600  # characters of the last 综述 paragraph kept on the seal's page (about 8 cm)
+TAIL_MAX = 600  # characters of the last 综述 paragraph kept on the seal's page (about 9 cm)
 SEAL_MIN_CM = 3.5  # room for the round seal over 单位盖章 / 年 月 日
 
 NO_BLANK = "　" * 8  # underlined when 推荐单位 is empty: a line to write on
@@ -223,7 +223,7 @@ def add_page_number(doc: DocumentObject) -> None:
 
 
 def add_heading_block(doc: DocumentObject, number: int, title: str) -> None:
-    """附件N label (黑体), title (小标宋), and the 推荐单位（盖章）line with the unit."""
+    """附件N label and title (黑体), and the 推荐单位（盖章）line with the unit, kept together."""
     keep(add_para(doc, f"附件 {number}", font=HEITI, size=LABEL_PT))
     title_para = add_para(
         doc, title, font=TITLE_FONT, size=TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER
@@ -281,8 +281,7 @@ def row_height(table: Table, row: int, cm: float) -> None:
 
 def row_flag(table: Table, row: int, tag: str) -> None:
     """Set a row property without a value: ``cantSplit`` (the row is never broken across two
-    pages) or ``tblHeader`` (the row is repeated at the top of every page). Kept in schema order
-    (cantSplit before trHeight before tblHeader)."""
+    pages) or ``tblHeader`` (the row is repeated at the top of every page)."""
     tr_pr = table.rows[row]._tr.get_or_add_trPr()
     if tr_pr.find(qn(f"w:{tag}")) is not None:
         return
@@ -360,9 +359,10 @@ def summary_para(para: Paragraph) -> Paragraph:
 
 
 def fit_value(cell: _Cell, name: str, sizes: Sequence[tuple[int, float]], rest: float) -> None:
-    """``{{ name }}`` printed in the largest size at which it fits the cell on one line:
-    one paragraph per (most characters, size) in an if/elif chain, ``rest`` for longer values. An e-mail address then never breaks inside (and is never altered: no invisible
-    break characters, so a form read back with ``xlqc import`` gives the same address)."""
+    """``{{ name }}`` printed in the largest size at which it fits the cell on one line: one
+    paragraph per (most characters, size) in an if/elif chain, ``rest`` for longer values, and
+    narrow cell padding. An e-mail address then never breaks inside, and is never altered (no
+    invisible break characters: a form read back by ``xlqc import`` gives the same address)."""
     lines: list[tuple[str, float | None]] = []
     for i, (most, size) in enumerate(sizes):
         keyword = "if" if i == 0 else "elif"
@@ -383,9 +383,10 @@ def fit_value(cell: _Cell, name: str, sizes: Sequence[tuple[int, float]], rest: 
     tc_pr.insert_element_before(margins, "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
 
 
-def heading_row(table: Table, row: int, text: str) -> None:
+def heading_row(table: Table, row: int, text: str) -> _Cell:
     cell = fill(span(table, row, 0, GRID), text, font=HEITI)
     cell.paragraphs[0].paragraph_format.keep_with_next = True
+    return cell
 
 
 # --- the three forms ------------------------------------------------------------------------
@@ -435,8 +436,7 @@ def build_form2() -> DocumentObject:
     )
     fit_value(table.cell(14, 8), "phone", PHONE_SIZES, SMALL_PT)  # several numbers wrap at ；
     fit_value(table.cell(14, 14), "email", EMAIL_SIZES, TINY_PT)
-    heading = table.cell(15, 0)
-    heading_row(table, 15, "近三年 QC 小组活动综述，内容涵盖申报条件要求（3000 字以内）")
+    heading = heading_row(table, 15, "近三年 QC 小组活动综述，内容涵盖申报条件要求（3000 字以内）")
     # The 综述 box is two rows that read as one: ``head``, the text, which may run over pages
     # (so the 综述 starts on page 1), and ``tail``, its last paragraph with 单位盖章 and 年 月 日
     # in a row that never splits, so the seal lines always stand with the end of the 综述
