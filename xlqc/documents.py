@@ -438,8 +438,6 @@ def put(ws: Worksheet, row: int, col: int, value: str | int) -> None:
         cell.value = value
 
 
-BODY_FONT = Font(name="宋体", size=11)
-HEAD_FONT = Font(name="黑体", size=11)
 FORM4_COLUMNS = (  # header, width (Excel units)
     ("序号", 6),
     ("组织名称（以公章为准）", 36),
@@ -447,17 +445,6 @@ FORM4_COLUMNS = (  # header, width (Excel units)
     ("小组成员（10 人以内请用“、”隔开）", 52),
 )
 MANIFEST_COLUMNS = (("序号", 6), ("文件", 64), ("来源", 44), ("小组编号", 10), ("大小（字节）", 12))
-
-
-def _table_cell(ws: Worksheet, row: int, col: int, value: str | int, *, head: bool = False) -> None:
-    """A cell of a printed table: wrapped, vertically centred, 黑体 heading or 宋体 body."""
-    put(ws, row, col, value)
-    cell = ws.cell(row=row, column=col)
-    cell.font = HEAD_FONT if head else BODY_FONT
-    centred = head or isinstance(value, int)
-    cell.alignment = Alignment(
-        wrap_text=True, vertical="center", horizontal="center" if centred else None
-    )
 
 
 def form4_workbook(
@@ -471,21 +458,21 @@ def form4_workbook(
     title = "全国优秀质量管理小组推荐汇总表" + ("（草稿）" if draft else "")
     put(ws, 1, 1, title)
     ws.merge_cells("A1:D1")
-    ws["A1"].font = Font(name="黑体", size=16)
+    ws["A1"].font = Font(name=sheetprint.HEAD_FONT.name, size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     put(ws, 2, 1, f"推荐省区市、行业质协（盖章）：{one_line(book.settings.unit)}")
-    ws["A2"].font = BODY_FONT
+    ws["A2"].font = sheetprint.BODY_FONT
     ws.merge_cells("A2:D2")
     for col, (header, width) in enumerate(FORM4_COLUMNS, 1):
-        _table_cell(ws, 3, col, header, head=True)
+        put(ws, 3, col, header)
         ws.column_dimensions[get_column_letter(col)].width = width
     row = 3
     for row, item in enumerate(form4_rows(book, groups), 4):
         for col, key in enumerate(("no", "org", "name", "members"), 1):
-            _table_cell(ws, row, col, item[key])
-    sheetprint.grid(ws, 3, row, len(FORM4_COLUMNS))
-    sheetprint.fit_row_heights(ws, range(3, row + 1))
+            put(ws, row, col, item[key])
+    sheetprint.style_table(ws, 3, row, len(FORM4_COLUMNS))
+    sheetprint.fit_row_heights(ws, 3, row, len(FORM4_COLUMNS))
     row += 2
     for label, value in (
         ("填表人", book.settings.filler),
@@ -493,7 +480,7 @@ def form4_workbook(
         ("日期", fill_date(book, today)),
     ):
         put(ws, row, 1, f"{label}：{one_line(value)}")
-        ws.cell(row=row, column=1).font = BODY_FONT
+        ws.cell(row=row, column=1).font = sheetprint.BODY_FONT
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
         row += 1
     sheetprint.print_setup(ws, "3:3")
@@ -510,15 +497,15 @@ def manifest_workbook(root: Path, records: Sequence[_Record]) -> openpyxl.Workbo
     ws = wb.active
     ws.title = "清单"
     for col, (header, width) in enumerate(MANIFEST_COLUMNS, 1):
-        _table_cell(ws, 1, col, header, head=True)
+        put(ws, 1, col, header)
         ws.column_dimensions[get_column_letter(col)].width = width
     for n, rec in enumerate(records, 1):
         size = (root / rec.rel).stat().st_size
         for col, value in enumerate((n, str(rec.rel), rec.source, rec.group, size), 1):
-            _table_cell(ws, n + 1, col, value)
+            put(ws, n + 1, col, value)
     last = len(records) + 1
-    sheetprint.grid(ws, 1, last, len(MANIFEST_COLUMNS))
-    sheetprint.fit_row_heights(ws, range(1, last + 1))
+    sheetprint.style_table(ws, 1, last, len(MANIFEST_COLUMNS), centred=(1, 4))
+    sheetprint.fit_row_heights(ws, 1, last, len(MANIFEST_COLUMNS))
     sheetprint.print_setup(ws, "1:1")
     ws.freeze_panes = "A2"
     return wb
