@@ -80,9 +80,40 @@ def test_blank_has_the_contract_sheets_headers_and_layout(blank: Path) -> None:
         assert ws["A1"].font.b
         assert ws["A1"].fill.fgColor.rgb.endswith(builder.HEADER_FILL)
         for col in columns:
-            assert ws.column_dimensions[letter(sheet, col.field)].width == col.width
+            width = ws.column_dimensions[letter(sheet, col.field)].width
+            assert width == (max(col.width, 16) if col.kind == "date" else col.width)
     assert wb.properties.creator == "xlqc"
     assert wb.properties.title
+
+
+@pytest.mark.parametrize("which", ["blank", "demo"])
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_row(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    wb = openpyxl.load_workbook(request.getfixturevalue(which))
+    for ws in wb:
+        setup = ws.page_setup
+        assert setup.orientation == "landscape", ws.title
+        assert str(setup.paperSize) == ws.PAPERSIZE_A4
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), ws.title  # 0: pages as needed
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws.freeze_panes == "A2"
+
+
+def test_date_columns_show_every_allowed_date_form_in_full(blank: Path) -> None:
+    """Excel counts a column's width in widths of 0; a Chinese character takes two. The longest
+    form, 2023年12月26日 (14 units), was cut to 2023年12月26E at width 12."""
+    wb = openpyxl.load_workbook(blank)
+    longest = max(
+        ("2023-12-26", "2023/12/26", "2023.12.26", "2023年12月26日", "2023.12", "2023年12月"),
+        key=lambda t: sum(2 if ord(ch) > 0x2E80 else 1 for ch in t),
+    )
+    assert longest == "2023年12月26日"
+    dates = [(s, c) for s, cols in schema.DATA_SHEETS.items() for c in cols if c.kind == "date"]
+    assert {c.header for _, c in dates} == {"注册日期", "活动开始", "活动结束"}
+    for sheet, col in dates:
+        assert wb[sheet].column_dimensions[letter(sheet, col.field)].width >= 14 + 2
 
 
 def test_blank_settings_list_every_key_with_default_and_hint(blank: Path) -> None:

@@ -8,6 +8,7 @@ tests/test_documents.py`` and review the diff.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 from importlib import resources
@@ -32,6 +33,7 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 from xlqc.templates import build_templates
 
 from xlqc import documents
@@ -125,7 +127,7 @@ def test_committed_templates_are_what_the_script_builds(tmp_path: Path) -> None:
         )
 
 
-def test_templates_set_east_asian_fonts_and_a4() -> None:
+def test_templates_are_a4_and_name_fonts_every_chinese_windows_has() -> None:
     data = resources.files("xlqc.templates").joinpath(documents.FORM2_TEMPLATE).read_bytes()
     doc = docx.Document(io.BytesIO(data))
     section = doc.sections[0]
@@ -134,19 +136,199 @@ def test_templates_set_east_asian_fonts_and_a4() -> None:
         r.text: r._element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs
     }
     assert fonts["附件 2"] == "黑体"
-    assert fonts["全国优秀质量管理小组申报表"] == "方正小标宋简体"
+    assert fonts["全国优秀质量管理小组申报表"] == "黑体"  # not 方正小标宋简体, which Windows lacks
+    assert fonts[build_templates.FORM2_NOTES[0]] == "楷体"
     normal = doc.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia"))
     assert normal == "仿宋"
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        font_table = zf.read("word/fontTable.xml").decode()
-    for name, alt in (("方正小标宋简体", "宋体"), ("仿宋", "FangSong"), ("黑体", "SimHei")):
-        assert f'<w:font w:name="{name}"><w:altName w:val="{alt}"/>' in font_table
+    for name in (documents.FORM2_TEMPLATE, documents.FORM3_TEMPLATE, documents.FORM4_TEMPLATE):
+        with zipfile.ZipFile(resources.files("xlqc.templates").joinpath(name).open("rb")) as zf:
+            font_table = zf.read("word/fontTable.xml").decode()
+            styles = zf.read("word/styles.xml").decode()
+        assert "方正" not in font_table + styles
+        for font, alt in (("黑体", "SimHei"), ("宋体", "SimSun"), ("仿宋", "FangSong")):
+            assert f'<w:font w:name="{font}"><w:altName w:val="{alt}"/>' in font_table
+        # document defaults name the fonts themselves, not the theme's (等线, Calibri)
+        defaults = re.search(r"<w:rPrDefault>.*?</w:rPrDefault>", styles, re.S)
+        assert defaults and 'w:eastAsia="仿宋"' in defaults[0] and "Theme" not in defaults[0]
     landscape = docx.Document(
         io.BytesIO(
             resources.files("xlqc.templates").joinpath(documents.FORM4_TEMPLATE).read_bytes()
         )
     )
     assert landscape.sections[0].page_width > landscape.sections[0].page_height
+
+
+WINDOWS_FONTS = {"黑体", "宋体", "仿宋", "楷体"}
+
+
+def part_runs(data: bytes) -> list[tuple[str, etree._Element]]:
+    """(part name, w:r) for every run with text in the body, headers and footers."""
+    runs = []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):
+                root = etree.fromstring(zf.read(name))
+                runs += [(name, r) for r in root.iter(qn("w:r")) if r.find(qn("w:t")) is not None]
+    return runs
+
+
+def test_every_rendered_run_sets_its_east_asian_font(tmp_path: Path) -> None:
+    """Runs docxtpl fills with the clerk's text keep the template run's fonts: every run of
+    every document carries w:eastAsia, one of the fonts every Chinese Windows has."""
+    book = make_book(tmp_path, groups=[group("G001", 活动综述="第一段\n第二段 <b>&\n末段")])
+    out = tmp_path / "out"
+    run(book, out, include_all=True)
+    documents_written = [*form2_files(out), out / documents.FORM3_FILE, out / documents.FORM4_FILE]
+    for path in documents_written:
+        runs = part_runs(path.read_bytes())
+        texts = "".join(r.findtext(qn("w:t")) or "" for _, r in runs)
+        assert "末段" in texts or path.name != form2_files(out)[0].name
+        for part, r in runs:
+            fonts = r.find(qn("w:rPr") + "/" + qn("w:rFonts"))
+            assert fonts is not None, (path.name, part, r.findtext(qn("w:t")))
+            assert fonts.get(qn("w:eastAsia")) in WINDOWS_FONTS, (path.name, r.findtext(qn("w:t")))
+            assert fonts.get(qn("w:ascii")) == "Times New Roman"
+
+
+def rendered(tmp_path: Path, n: int = 3) -> tuple[Path, Path]:
+    """附件3 and 附件4 of ``n`` groups."""
+    groups = [group(f"G{i:03d}", 小组名称=f"第{i}QC小组") for i in range(1, n + 1)]
+    topics = [t for i in range(1, n + 1) for t in topics_of(f"G{i:03d}")]
+    members = [m for i in range(1, n + 1) for m in members_of(f"G{i:03d}")]
+    run(make_book(tmp_path, groups, topics, members), tmp_path / "out")
+    return tmp_path / "out" / documents.FORM3_FILE, tmp_path / "out" / documents.FORM4_FILE
+
+
+def row_props(tr: Any) -> set[str]:
+    tr_pr = tr.find(qn("w:trPr"))
+    return set() if tr_pr is None else {etree.QName(el).localname for el in tr_pr}
+
+
+def test_summary_tables_repeat_their_heading_row_and_never_split_a_row(tmp_path: Path) -> None:
+    for path in rendered(tmp_path):
+        doc = docx.Document(str(path))
+        (table,) = doc.tables
+        rows = table._tbl.tr_lst
+        assert len(rows) == 1 + 3, path.name  # heading + one row per group
+        assert {"tblHeader", "cantSplit"} <= row_props(rows[0]), path.name
+        for tr in rows[1:]:
+            assert "cantSplit" in row_props(tr) and "tblHeader" not in row_props(tr), path.name
+
+
+def test_form4_table_fits_a4_landscape(tmp_path: Path) -> None:
+    _, form4 = rendered(tmp_path, 1)
+    doc = docx.Document(str(form4))
+    section = doc.sections[0]
+    assert section.page_width > section.page_height
+    text_width = section.page_width - section.left_margin - section.right_margin
+    grid = doc.tables[0]._tbl.tblGrid.gridCol_lst
+    total = sum(int(col.get(qn("w:w"))) for col in grid) * 635  # twips to EMU
+    assert text_width - Cm(0.5) <= total <= text_width + Cm(0.05)  # uses the width, no more
+    widths = [int(col.get(qn("w:w"))) for col in grid]
+    assert widths[3] == max(widths)  # the member list gets the widest column
+
+
+def ppr(para: Paragraph) -> set[str]:
+    p_pr = para._p.pPr
+    if p_pr is None:
+        return set()
+    return {etree.QName(el).localname for el in p_pr if el.get(qn("w:val")) not in ("0", "false")}
+
+
+def test_form2_keeps_the_notes_together_and_the_seal_with_the_end_of_the_summary(
+    tmp_path: Path,
+) -> None:
+    summary = "第一段，小组概况。\n第二段，课题一。\n第三段，课题二。\n最后一段，今后打算。"
+    run(make_book(tmp_path, groups=[group("G001", 活动综述=summary)]), tmp_path / "out")
+    doc = docx.Document(str(form2_files(tmp_path / "out")[0]))
+    # 注 block: every line whole, each kept with the next, the last closes the block
+    notes = [p for p in doc.paragraphs if p.text in build_templates.FORM2_NOTES]
+    assert [p.text for p in notes] == list(build_templates.FORM2_NOTES)
+    for para in notes[:-1]:
+        assert {"keepNext", "keepLines"} <= ppr(para), para.text
+    assert "keepLines" in ppr(notes[-1])
+    # the 综述 box: the text in a row that may run over pages (so it starts on page 1) …
+    table = doc.tables[0]
+    body_tr, end_tr = table._tbl.tr_lst[-2:]
+    body, end = _Cell(body_tr.tc_lst[0], table), _Cell(end_tr.tc_lst[0], table)
+    assert "cantSplit" not in row_props(body_tr)
+    assert [p.text for p in body.paragraphs] == [
+        "第一段，小组概况。",
+        "第二段，课题一。",
+        "第三段，课题二。",
+    ]
+    # … and its last paragraph with 单位盖章 and the date in one row that never splits
+    assert "cantSplit" in row_props(end_tr)
+    texts = [p.text for p in end.paragraphs]
+    assert texts[0] == "最后一段，今后打算。" and texts[-2:] == ["单位盖章", "年　　月　　日"]
+    for para in end.paragraphs[:-1]:
+        assert "keepNext" in ppr(para)  # Word keeps them together too
+    # the two rows read as one box: no line between them
+    for cell, edge in ((body, "bottom"), (end, "top")):
+        border = cell._tc.tcPr.find(qn("w:tcBorders")).find(qn(f"w:{edge}"))
+        assert border.get(qn("w:val")) == "nil"
+    # the rows above never split either (a topic's two rows, the member list)
+    assert all("cantSplit" in row_props(tr) for tr in table._tbl.tr_lst[:-2])
+
+
+LONG = "小组围绕配网运维重点工作，运用 QC 方法解决现场问题。" * 30  # 810 characters
+
+
+@pytest.mark.parametrize(
+    ("summary", "body", "tail"),
+    [
+        ("只有一段。", None, ["只有一段。"]),  # no text row: the end row follows the heading
+        ("", None, []),
+        (f"第一段。\n{LONG}", ["第一段。", LONG], []),  # too long to move whole: only the seal
+    ],
+)
+def test_form2_summary_of_one_none_or_a_long_last_paragraph(
+    tmp_path: Path, summary: str, body: list[str] | None, tail: list[str]
+) -> None:
+    book = make_book(tmp_path, groups=[group("G001", 活动综述=summary)])
+    run(book, tmp_path / "out", include_all=True)
+    doc = docx.Document(str(form2_files(tmp_path / "out")[0]))
+    table = doc.tables[0]
+    before, end_tr = table._tbl.tr_lst[-2:]
+    text = [p.text for p in _Cell(before.tc_lst[0], table).paragraphs]
+    if body is None:
+        assert text == ["近三年 QC 小组活动综述，内容涵盖申报条件要求（3000 字以内）"]
+        border = _Cell(before.tc_lst[0], table)._tc.tcPr.find(qn("w:tcBorders"))
+        assert border.find(qn("w:bottom")).get(qn("w:val")) == "single"  # box still closed
+    else:
+        assert text == body
+    texts = [p.text for p in _Cell(end_tr.tc_lst[0], table).paragraphs]
+    assert texts == [*tail, "", "单位盖章", "年　　月　　日"]
+    assert "cantSplit" in row_props(end_tr)
+
+
+def run_sizes(cell: _Cell) -> list[tuple[str, float]]:
+    return [(r.text, r.font.size.pt) for p in cell.paragraphs for r in p.runs if r.text]
+
+
+@pytest.mark.parametrize(
+    ("email", "size"),
+    [
+        ("qc@caq.org.cn", 12),
+        ("wangxd@js.sgcc.com.cn", 9),
+        ("guming@js.sgcc.com.cn", 9),
+        ("huangxue.sz@chinatelecom.cn", 7.5),
+    ],
+)
+def test_form2_email_and_phone_shrink_to_fit_one_line_unaltered(
+    tmp_path: Path, email: str, size: float
+) -> None:
+    phone = "0513-85122345；13962851234"
+    book = make_book(tmp_path, groups=[group("G001", 邮箱=email, 电话=phone)])
+    run(book, tmp_path / "out", include_all=True)
+    doc = docx.Document(str(form2_files(tmp_path / "out")[0]))
+    table = doc.tables[0]
+    rows = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
+    (cells,) = [r for r in rows if len(r) == 6 and r[4].text == "邮箱"]
+    assert cells[2].text == "电话"
+    # one run holding the value exactly as typed (no break characters put in)
+    assert run_sizes(cells[5]) == [(email, size)]
+    assert run_sizes(cells[3]) == [(phone, 9)]  # several numbers: smallest size, wraps at ；
 
 
 def test_table_fits_the_text_width() -> None:
@@ -312,7 +494,8 @@ def test_user_text_comes_out_literally(tmp_path: Path) -> None:
     assert f"| {SPECIAL_ORG}\n" in text
     assert f"| {SPECIAL_NAME}\n" in text
     paragraphs = "第一段 & <b>加粗</b>。⏎{{ 7*7 }} 第二段 {%p if x %}⏎第三段 </w:t>结束"
-    assert f"\n{paragraphs}⏎⏎单位盖章" in text
+    head, tail = paragraphs.rsplit("⏎", 1)  # the last paragraph shares the seal lines' row
+    assert f"\n{head}\n{tail}⏎⏎单位盖章" in text
     assert "49" not in text
     assert "1. 李{{明}} | 2. 张<华> | 3. 王&强" in text
     form3 = docx_text(tmp_path / "out" / documents.FORM3_FILE)
@@ -535,6 +718,65 @@ def test_summary_workbook_stores_user_text_as_text(tmp_path: Path) -> None:
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     form4 = docx_text(tmp_path / "out" / documents.FORM4_FILE)
     assert "填表人：=1+1\n电话：025-12345678\n2026年10月25日\n" in form4
+
+
+def assert_prints_as_a_table(ws: Any, header_row: int, last_row: int, columns: int) -> None:
+    """A4 landscape, one page wide, the heading row on every page, every cell of the table
+    bordered and wrapped, and every row at least as tall as its wrapped lines."""
+    setup = ws.page_setup
+    assert setup.orientation == "landscape" and str(setup.paperSize) == ws.PAPERSIZE_A4
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == f"${header_row}:${header_row}"
+    for row in ws.iter_rows(min_row=header_row, max_row=last_row, max_col=columns):
+        for cell in row:
+            for side in (cell.border.left, cell.border.right, cell.border.top, cell.border.bottom):
+                assert side.style == "thin", cell.coordinate
+            assert cell.alignment.wrap_text, cell.coordinate
+        height = ws.row_dimensions[row[0].row].height
+        assert height is not None, row[0].row  # LibreOffice would show one line
+        for cell in row:
+            width = ws.column_dimensions[cell.column_letter].width
+            chars = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(cell.value or ""))
+            assert height >= 14 * max(1, -(-chars // int(width - 1))), cell.coordinate
+
+
+def test_summary_workbook_prints_bordered_one_page_wide_with_rows_tall_enough(
+    tmp_path: Path,
+) -> None:
+    long_org = "国网江苏省电力有限公司泰州供电分公司配电运维检修中心第一运维班组"
+    names = ["王晓东", "欧阳晓峰", "李明", "张华", "刘洋", "陈静", "赵丽", "孙强", "周敏", "吴刚"]
+    book = make_book(
+        tmp_path,
+        groups=[
+            group("G001", 组织名称=long_org),
+            group("G002", 组织名称="江苏沙钢集团有限公司", 小组名称="炼钢QC小组"),
+        ],
+        topics=topics_of("G001") + topics_of("G002"),
+        members=members_of("G001", names) + members_of("G002", ["钱多"]),
+    )
+    run(book, tmp_path / "out", include_all=True)
+    ws = openpyxl.load_workbook(tmp_path / "out" / documents.FORM4_XLSX).active
+    assert [c.value for c in ws[3]][:4] == [
+        "序号",
+        "组织名称（以公章为准）",
+        "小组名称",
+        "小组成员（10 人以内请用“、”隔开）",
+    ]
+    assert ws["D4"].value == "、".join(names)
+    assert_prints_as_a_table(ws, 3, 5, 4)
+    assert ws.row_dimensions[4].height > ws.row_dimensions[5].height  # long texts wrap
+    assert ws.freeze_panes == "A4"
+    assert ws["A4"].font.name == "宋体" and ws["A3"].font.name == "黑体"
+
+
+def test_manifest_prints_bordered_one_page_wide(tmp_path: Path) -> None:
+    book = make_book(tmp_path)
+    result = run(book, tmp_path / "out")
+    ws = openpyxl.load_workbook(result.manifest).active
+    assert_prints_as_a_table(ws, 1, ws.max_row, 5)
+    assert ws.max_row == len(result.files)  # heading + every file but the manifest itself
+    assert ws.freeze_panes == "A2"
 
 
 def test_fill_date_defaults_to_today(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from xlqc import schema
+from xlqc import schema, sheetprint
 from xlqc.dates import parse_date
 from xlqc.errors import XlqcError
 from xlqc.safeio import atomic_folder, atomic_path
@@ -65,6 +65,8 @@ TEXT_FORMAT = "@"
 HEADER_FILL = "D9E1F2"
 ERROR_FONT = "9C0006"  # Excel's dark red that goes with the light red fill
 STAMP = datetime(2026, 1, 1, 8, 0, 0)  # created/modified of every file built here
+# Widest date form of DESIGN.md §1 in Excel column units, plus padding.
+LONGEST_DATE_WIDTH = sheetprint.text_width("2023年12月26日") + 2
 DATE_FORMS = "可填 2024-03-15、2024/3/15、2024.3.15、2024年3月15日，或只填到月：2024.3、2024年3月"
 
 # Settings heading row (column A/B/C of 设置) and the settings written with a date or text format.
@@ -159,6 +161,14 @@ def _layout(settings: Mapping[str, Any] | None = None, title: str = "") -> Workb
     return wb
 
 
+def _column_width(col: schema.Column) -> float:
+    """The column's width; a date column at least as wide as the longest date form a clerk may
+    type (2023年12月26日), so that no form is cut."""
+    if col.kind == "date":
+        return max(col.width, LONGEST_DATE_WIDTH)
+    return col.width
+
+
 def _settings_sheet(ws: Worksheet, values: Mapping[str, Any]) -> None:
     ws.append(SETTINGS_HEADINGS)
     for key in schema.SETTING_KEYS:
@@ -175,6 +185,7 @@ def _settings_sheet(ws: Worksheet, values: Mapping[str, Any]) -> None:
     for letter, width in zip("ABC", (16, 44, 44), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
+    sheetprint.print_setup(ws)
 
 
 def _default_setting(key: schema.SettingKey) -> Any:
@@ -191,9 +202,10 @@ def _data_sheet(ws: Worksheet, columns: tuple[schema.Column, ...]) -> None:
     for i, col in enumerate(columns, start=1):
         letter = get_column_letter(i)
         dim = ws.column_dimensions[letter]
-        dim.width = col.width
+        dim.width = _column_width(col)
         _column_style(dim, col)
         ws.add_data_validation(_validation(col, f"{letter}{FIRST_ROW}:{letter}{LAST_ROW}"))
+    sheetprint.print_setup(ws)  # landscape, one page wide, row 1 on every page
 
 
 def _header_style(cells: Iterable[Cell]) -> None:

@@ -28,9 +28,10 @@ from typing import Any, Literal
 
 import openpyxl
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlqc import rules, schema
+from xlqc import rules, schema, sheetprint
 from xlqc.errors import XlqcError
 from xlqc.findings import Finding
 from xlqc.model import Book, DateValue, Group, Member, Row, Topic
@@ -429,38 +430,50 @@ def copy_proofs(pkg: _Package, book: Book, group: Group, folder: str) -> list[st
 # Workbooks (附件4 .xlsx, 清单): user text always stored as text, never as a formula
 
 
-def put(ws: Worksheet, row: int, col: int, value: str | int, *, wrap: bool = False) -> None:
+def put(ws: Worksheet, row: int, col: int, value: str | int) -> None:
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
         cell.value = _XML_ILLEGAL.sub("", value)
         cell.data_type = "s"  # "=1+1" stays text
     else:
         cell.value = value
-    if wrap:
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+FORM4_COLUMNS = (  # header, width (Excel units)
+    ("序号", 6),
+    ("组织名称（以公章为准）", 36),
+    ("小组名称", 24),
+    ("小组成员（10 人以内请用“、”隔开）", 52),
+)
+MANIFEST_COLUMNS = (("序号", 6), ("文件", 64), ("来源", 44), ("小组编号", 10), ("大小（字节）", 12))
 
 
 def form4_workbook(
     book: Book, groups: Sequence[Group], *, draft: bool, today: date | None = None
 ) -> openpyxl.Workbook:
+    """附件4 as a workbook: title, unit, the bordered table (heading row repeated on every printed
+    page, rows as tall as their wrapped member lists), 填表人 / 电话 / 日期."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "推荐汇总表"
     title = "全国优秀质量管理小组推荐汇总表" + ("（草稿）" if draft else "")
     put(ws, 1, 1, title)
     ws.merge_cells("A1:D1")
-    ws["A1"].font = Font(bold=True, size=16)
-    ws["A1"].alignment = Alignment(horizontal="center")
+    ws["A1"].font = Font(name=sheetprint.HEAD_FONT.name, size=16)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
     put(ws, 2, 1, f"推荐省区市、行业质协（盖章）：{one_line(book.settings.unit)}")
+    ws["A2"].font = sheetprint.BODY_FONT
     ws.merge_cells("A2:D2")
-    headers = ("序号", "组织名称（以公章为准）", "小组名称", "小组成员（10 人以内请用“、”隔开）")
-    for col, header in enumerate(headers, 1):
-        put(ws, 3, col, header, wrap=True)
-        ws.cell(row=3, column=col).font = Font(bold=True)
+    for col, (header, width) in enumerate(FORM4_COLUMNS, 1):
+        put(ws, 3, col, header)
+        ws.column_dimensions[get_column_letter(col)].width = width
     row = 3
     for row, item in enumerate(form4_rows(book, groups), 4):
         for col, key in enumerate(("no", "org", "name", "members"), 1):
-            put(ws, row, col, item[key], wrap=True)
+            put(ws, row, col, item[key])
+    sheetprint.style_table(ws, 3, row, len(FORM4_COLUMNS))
+    sheetprint.fit_row_heights(ws, 3, row, len(FORM4_COLUMNS))
     row += 2
     for label, value in (
         ("填表人", book.settings.filler),
@@ -468,33 +481,33 @@ def form4_workbook(
         ("日期", fill_date(book, today)),
     ):
         put(ws, row, 1, f"{label}：{one_line(value)}")
+        ws.cell(row=row, column=1).font = sheetprint.BODY_FONT
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
         row += 1
-    for letter, width in zip("ABCD", (6, 40, 26, 50), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "3:3"
+    sheetprint.print_setup(ws, "3:3")
+    ws.freeze_panes = "A4"
     if draft:
         ws.oddHeader.right.text = "草稿"
     return wb
 
 
 def manifest_workbook(root: Path, records: Sequence[_Record]) -> openpyxl.Workbook:
+    """清单: every file written, its source and size; bordered, wrapped, printed one page wide
+    with the heading row on every page."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "清单"
-    for col, header in enumerate(("序号", "文件", "来源", "小组编号", "大小（字节）"), 1):
+    for col, (header, width) in enumerate(MANIFEST_COLUMNS, 1):
         put(ws, 1, col, header)
-        ws.cell(row=1, column=col).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
     for n, rec in enumerate(records, 1):
         size = (root / rec.rel).stat().st_size
         for col, value in enumerate((n, str(rec.rel), rec.source, rec.group, size), 1):
             put(ws, n + 1, col, value)
-    for letter, width in zip("ABCDE", (6, 60, 50, 10, 12), strict=True):
-        ws.column_dimensions[letter].width = width
+    last = len(records) + 1
+    sheetprint.style_table(ws, 1, last, len(MANIFEST_COLUMNS), centred=(1, 4))
+    sheetprint.fit_row_heights(ws, 1, last, len(MANIFEST_COLUMNS))
+    sheetprint.print_setup(ws, "1:1")
     ws.freeze_panes = "A2"
     return wb
 
@@ -661,16 +674,15 @@ def _write_documents(
 
 
 def _convert(pkg: _Package) -> None:
-    """A PDF beside every generated Word document (one LibreOffice run per folder)."""
+    """A PDF beside every generated Word document: 附件2 of every group, 附件3 and 附件4, all in
+    one LibreOffice start (starting it costs seconds, a form a fraction of one)."""
     from xlqc.pdf import to_pdf
 
-    by_folder: dict[str, list[_Record]] = {}
-    for rec in pkg.records:
-        if rec.rel.suffix == ".docx" and rec.rel.parts[0] != PROOF_DIR:
-            by_folder.setdefault(str(rec.rel.parent), []).append(rec)
-    for folder, recs in by_folder.items():
-        target = pkg.root / folder
-        made = to_pdf([pkg.root / rec.rel for rec in recs], target)
-        for rec, pdf_path in zip(recs, made, strict=True):
-            pkg.claim("" if folder == "." else folder, pdf_path.name)
-            pkg.record(pdf_path, f"由「{rec.rel.name}」转换", rec.group)
+    recs = [
+        rec for rec in pkg.records if rec.rel.suffix == ".docx" and rec.rel.parts[0] != PROOF_DIR
+    ]
+    made = to_pdf([pkg.root / rec.rel for rec in recs])
+    for rec, pdf_path in zip(recs, made, strict=True):
+        folder = str(rec.rel.parent)
+        pkg.claim("" if folder == "." else folder, pdf_path.name)
+        pkg.record(pdf_path, f"由「{rec.rel.name}」转换", rec.group)

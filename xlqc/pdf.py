@@ -1,8 +1,9 @@
 """PDF copies of the generated Word documents, made with LibreOffice (``--pdf``).
 
-One LibreOffice start converts a batch of files (starting it costs seconds, converting a form a
-fraction of one); many files use a few such processes side by side. Each runs with a private,
-throw-away profile, so it works while the clerk has LibreOffice open, and under a timeout.
+Starting LibreOffice costs seconds, converting a form a fraction of one: one start converts every
+file of an export (附件2 of every group, 附件3 and 附件4 together). Only many files (more than
+:data:`BATCH`) are shared out over a few processes side by side, one start each. Each runs with a
+private, throw-away profile, so it works while the clerk has LibreOffice open, and under a timeout.
 Files are handed to it under plain ASCII names in a temporary folder, so no locale or odd
 character in a name can trip it.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from xlqc.errors import XlqcError
 
-BATCH = 50  # files per LibreOffice start
+BATCH = 50  # files one LibreOffice start converts before a second one side by side pays
 MAX_LANES = 4  # LibreOffice processes side by side, for many files
 START_SECONDS = 90  # allowance for starting LibreOffice (a fresh profile is slow)
 FILE_SECONDS = 20  # allowance per converted file
@@ -45,43 +46,50 @@ def find_soffice() -> str:
     raise XlqcError(NOT_FOUND)
 
 
-def to_pdf(files: list[Path], out_dir: Path, *, lanes: int | None = None) -> list[Path]:
-    """Convert each file to ``out_dir/<stem>.pdf``; return the PDFs in the order given.
+def to_pdf(
+    files: list[Path], out_dir: Path | None = None, *, lanes: int | None = None
+) -> list[Path]:
+    """Convert each file to ``<stem>.pdf`` in ``out_dir`` (default: beside the file); return
+    the PDFs in the order given.
 
-    Files go to LibreOffice in batches of :data:`BATCH`; with more than one batch, up to
-    ``lanes`` LibreOffice processes (default: up to four, one per core) work side by side, each
-    with its own profile."""
-    stems = [f.stem for f in files]
-    if len(set(stems)) != len(stems):
-        raise ValueError("to_pdf needs files with distinct names")
+    One LibreOffice start converts them all. With more than :data:`BATCH` files, up to
+    ``lanes`` processes (default: up to four, one per core) each convert an equal share, each
+    with its own profile: still one start per process."""
+    targets = [(out_dir or f.parent) / f"{f.stem}.pdf" for f in files]
+    if len(set(targets)) != len(targets):
+        raise ValueError("to_pdf needs files with distinct PDF names")
     soffice = find_soffice()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    batches = [files[i : i + BATCH] for i in range(0, len(files), BATCH)]
-    lanes = max(1, min(len(batches), lanes or min(MAX_LANES, os.cpu_count() or 1)))
+    if not files:
+        return []
+    for folder in {t.parent for t in targets}:
+        folder.mkdir(parents=True, exist_ok=True)
+    wanted = lanes or min(MAX_LANES, os.cpu_count() or 1)
+    lanes = max(1, min(wanted, -(-len(files) // BATCH)))  # a process per BATCH files at most
+    share = -(-len(files) // lanes)
+    jobs = [
+        list(zip(files[i : i + share], targets[i : i + share], strict=True))
+        for i in range(0, len(files), share)
+    ]
     with tempfile.TemporaryDirectory(prefix="xlqc-pdf-") as work_name:
         work = Path(work_name)
 
         def lane(k: int) -> None:
-            profile = (work / f"profile{k}").as_uri()
-            for n, batch in enumerate(batches[k::lanes]):
-                _convert_batch(soffice, profile, batch, work / f"{k}-{n}", out_dir)
+            _convert_batch(soffice, (work / f"profile{k}").as_uri(), jobs[k], work / str(k))
 
-        if lanes == 1:
+        if len(jobs) == 1:
             lane(0)
         else:
-            with ThreadPoolExecutor(max_workers=lanes) as pool:
-                list(pool.map(lane, range(lanes)))
-    return [out_dir / f"{stem}.pdf" for stem in stems]
+            with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+                list(pool.map(lane, range(len(jobs))))
+    return targets
 
 
-def _convert_batch(
-    soffice: str, profile: str, batch: list[Path], work: Path, out_dir: Path
-) -> None:
-    """One LibreOffice start for ``batch``, under plain names in ``work``."""
+def _convert_batch(soffice: str, profile: str, batch: list[tuple[Path, Path]], work: Path) -> None:
+    """One LibreOffice start for ``batch`` (source, PDF), under plain names in ``work``."""
     inbox, outbox = work / "in", work / "out"
     inbox.mkdir(parents=True)
     plain = []
-    for i, src in enumerate(batch):
+    for i, (src, _) in enumerate(batch):
         copy = inbox / f"{i:04d}{src.suffix.lower()}"
         shutil.copyfile(src, copy)
         plain.append(copy)
@@ -100,11 +108,11 @@ def _convert_batch(
         ],
         timeout=START_SECONDS + FILE_SECONDS * len(batch),
     )
-    for src, copy in zip(batch, plain, strict=True):
+    for (src, target), copy in zip(batch, plain, strict=True):
         made = outbox / f"{copy.stem}.pdf"
         if not made.is_file() or made.stat().st_size == 0:
             raise XlqcError(f"LibreOffice 未能把「{src.name}」转换为 PDF")
-        shutil.move(made, out_dir / f"{src.stem}.pdf")
+        shutil.move(made, target)
 
 
 def _run(cmd: list[str], timeout: float) -> None:
