@@ -103,13 +103,15 @@ MIXED_BRACKETS = "括号全角半角混用"
 
 
 def char_count(s: str) -> int:
-    """Word's 字符数（不计空格）: every character except white space.
+    """Word's 字符数（不计空格）: every code point except white space.
 
     White space is what :meth:`str.isspace` says: spaces of every kind (full-width U+3000 and the
-    no-break space included), tabs and line breaks. Each code point counts one, so an emoji or a
-    rare Han character outside the BMP counts one, like in Word. Zero-width characters (U+200B and
-    the like) count one each: Word counts them too, they are characters, only invisible. R17 flags
-    them and ``xlqc normalize`` removes them, so the count then matches what the clerk sees.
+    no-break space included), tabs and line breaks. Each code point counts one: a rare Han
+    character outside the BMP counts one, and so does a plain emoji, but a composed emoji counts
+    every code point it is made of (👨‍👩‍👧 is three people and two zero-width joiners: 5; 👍🏽 is a
+    hand and a skin tone: 2). Zero-width characters (U+200B and the like) count one each: they are
+    characters, only invisible. R17 flags them and ``xlqc normalize`` removes them, so the count
+    then matches what the clerk sees. The README's 字数 paragraph says the same to the clerk.
     """
     return len("".join(s.split()))
 
