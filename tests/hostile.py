@@ -279,6 +279,67 @@ def csv_file(folder: Path) -> Path:
     return path
 
 
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _ods_package(path: Path) -> Path:
+    """An OpenDocument spreadsheet package as LibreOffice and WPS lay it out: the part
+    'mimetype' first and stored, then the content and the manifest."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+        '<office:body><office:spreadsheet><table:table table:name="小组"><table:table-row>'
+        "<table:table-cell><text:p>小组编号</text:p></table:table-cell></table:table-row>"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" '
+        f'manifest:media-type="{ODS_MIMETYPE.decode()}"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def ods_file(folder: Path) -> Path:
+    return _ods_package(folder / "总表.ods")
+
+
+def ods_renamed_xlsx(folder: Path) -> Path:
+    """An .ods renamed .xlsx by hand: told by its content."""
+    return _ods_package(folder / BOOK)
+
+
+def _numbers_package(path: Path) -> Path:
+    """An Apple Numbers document as Numbers 5+ saves it: a zip of .iwa parts under Index/."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Index/Document.iwa", bytes(64))
+        zf.writestr("Index/Metadata.iwa", bytes(32))
+        zf.writestr("Metadata/Properties.plist", b"bplist00")
+    return path
+
+
+def numbers_file(folder: Path) -> Path:
+    return _numbers_package(folder / "总表.numbers")
+
+
+def numbers_renamed_xlsx(folder: Path) -> Path:
+    return _numbers_package(folder / BOOK)
+
+
+def wps_et(folder: Path) -> Path:
+    """A WPS 表格 file: a compound file, like .xls, named .et."""
+    path = folder / "总表.et"
+    path.write_bytes(OLE_SIGNATURE + bytes(504) + "Workbook".encode("utf-16-le") * 64)
+    return path
+
+
 def lock_file(folder: Path) -> Path:
     """The ~$ owner file Excel leaves beside a workbook it has open (165 bytes, user name)."""
     good_book(folder)

@@ -4,6 +4,8 @@ never a traceback, and every input file byte-identical afterwards."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import time
 import zipfile
 from collections.abc import Callable
@@ -50,6 +52,11 @@ REFUSED: dict[str, tuple[Callable[[Path], Path], str]] = {
     "external entity": (hostile.external_entity, "损坏"),
     "zip bomb": (hostile.zip_bomb, "异常巨大"),
     "zip bomb, lying size": (hostile.zip_bomb_lying, "损坏"),
+    ".ods": (hostile.ods_file, "OpenDocument 表格（.ods），请在 WPS 或 Excel 中另存为 .xlsx"),
+    ".ods named .xlsx": (hostile.ods_renamed_xlsx, "OpenDocument 表格（.ods）"),
+    ".numbers": (hostile.numbers_file, "Apple Numbers 表格（.numbers）"),
+    ".numbers named .xlsx": (hostile.numbers_renamed_xlsx, "Apple Numbers 表格"),
+    ".et": (hostile.wps_et, "WPS 表格文件（.et）"),
 }
 # Layout problems are found when reading the sheets: commands that only rewrite a workbook
 # (clear, normalize) may accept them, since they do not need the master-workbook layout.
@@ -117,6 +124,28 @@ def test_size_limit_is_the_one_in_the_message(tmp_path: Path) -> None:
     assert src.stat().st_size > reading.MAX_FILE_BYTES
     with pytest.raises(reading.XlqcError, match=f"{reading.MAX_FILE_BYTES // 1048576} MB"):
         read_book(src)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_ods_saved_by_libreoffice_gets_the_save_as_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The master workbook saved as .ods by LibreOffice headless, then renamed .xlsx as well:
+    both say what the file is and what to do, by suffix and by content."""
+    src = hostile.good_book(tmp_path / "in")
+    out = tmp_path / "ods"
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "ods", "--outdir", str(out), str(src)],
+        check=False, capture_output=True, timeout=120,
+    )  # fmt: skip
+    ods = out / "总表.ods"
+    if not ods.exists():  # LibreOffice without Calc (libreoffice-writer only) loads no .xlsx
+        pytest.skip("LibreOffice Calc is not installed")
+    renamed = shutil.copyfile(ods, out / "从WPS来的.xlsx")
+    for path in (ods, renamed):
+        outcome = run(capsys, "validate", path)
+        assert_refused(outcome, "OpenDocument 表格（.ods），请在 WPS 或 Excel 中另存为 .xlsx")
 
 
 def test_external_entity_is_never_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

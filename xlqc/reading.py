@@ -127,12 +127,14 @@ def check_workbook_file(path: Path) -> None:
     name = path.name
     if name.startswith("~$"):
         raise XlqcError(f"「{name}」是 Excel 打开工作簿时留下的锁定文件，不是工作簿，请选择原文件")
+    suffix = path.suffix.lower()
+    if suffix in _OTHER_SPREADSHEETS:  # before is_dir: a .numbers of older Macs is a folder
+        raise XlqcError(f"「{name}」{_OTHER_SPREADSHEETS[suffix]}")
     if not path.exists():
         raise XlqcError(f"找不到文件「{path}」")
     if path.is_dir():
         raise XlqcError(f"「{path}」是文件夹，不是工作簿")
-    suffix = path.suffix.lower()
-    if suffix in (".xls", ".et"):
+    if suffix == ".xls":
         raise XlqcError(f"「{name}」是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再试")
     if suffix in (".csv", ".txt"):
         raise XlqcError(f"「{name}」是 CSV/文本文件，请使用 xlqc 总表（.xlsx）")
@@ -151,7 +153,7 @@ def check_workbook_file(path: Path) -> None:
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise XlqcError(
-            f"「{name}」是加密的工作簿或旧版 .xls 文件，请取消密码并另存为 .xlsx 后再试"
+            f"「{name}」是加密的工作簿，或旧版 .xls、WPS .et 文件，请取消密码并另存为 .xlsx 后再试"
         )
     if not head.startswith(b"PK"):
         raise XlqcError(f"「{name}」不是 Excel 工作簿（.xlsx）")
@@ -162,12 +164,42 @@ def check_workbook_file(path: Path) -> None:
         raise XlqcError(f"「{name}」已损坏，无法作为 .xlsx 打开") from None
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
-        raise XlqcError(f"「{name}」是压缩文件，但不是 Excel 工作簿")
+        raise XlqcError(f"「{name}」{_zip_kind(path, names)}")
     total = sum(i.file_size for i in infos)
     if total > MAX_UNZIPPED_BYTES or any(
         i.file_size > 1_000_000 and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos
     ):
         raise XlqcError(f"「{name}」解压后异常巨大（可能是恶意构造的文件），已拒绝读取")
+
+
+_OTHER_SPREADSHEETS = {
+    ".ods": "是 OpenDocument 表格（.ods），请在 WPS 或 Excel 中另存为 .xlsx 后再试",
+    ".ots": "是 OpenDocument 表格模板（.ots），请在 WPS 或 Excel 中另存为 .xlsx 后再试",
+    ".et": "是 WPS 表格文件（.et），请在 WPS 中另存为 Excel 工作簿（.xlsx）后再试",
+    ".ett": "是 WPS 表格模板（.ett），请在 WPS 中另存为 Excel 工作簿（.xlsx）后再试",
+    ".numbers": "是 Apple Numbers 表格（.numbers），请在 Numbers 中导出为 Excel（.xlsx）后再试",
+    ".xlsb": "是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后再试",
+}
+
+
+def _zip_kind(path: Path, names: set[str]) -> str:
+    """What a zip that is not an .xlsx is, told by its content whatever its name: an OpenDocument
+    file names itself in its first part 'mimetype', a Numbers file holds Index/*.iwa."""
+    if "mimetype" in names:
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open("mimetype") as fh:
+                mimetype = fh.read(100)
+        except (KeyError, OSError, zipfile.BadZipFile, RuntimeError):
+            mimetype = b""
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return _OTHER_SPREADSHEETS[".ods"]
+    if any(n.startswith("Index/") and n.endswith(".iwa") for n in names) or "Index.zip" in names:
+        return _OTHER_SPREADSHEETS[".numbers"]
+    if "xl/workbook.bin" in names:
+        return _OTHER_SPREADSHEETS[".xlsb"]
+    if "word/document.xml" in names:
+        return "是 Word 文档，不是 Excel 工作簿"
+    return "是压缩文件，但不是 Excel 工作簿"
 
 
 def build_book(tables: dict[str, list[list[Any]]], path: Path | None = None) -> Book:
