@@ -33,6 +33,7 @@ from xlqc.model import (
     Topic,
     text_of,
 )
+from xlqc.text import visible
 
 Grid = Sequence[Sequence[Any]]
 
@@ -73,10 +74,12 @@ def read_tables(path: Path) -> dict[str, list[list[Any]]]:
         _put_error_values(path, grids)
         return grids
     except calamine.PasswordError:
-        raise XlqcError(f"「{path.name}」有密码保护，请在 Excel 中取消密码后另存一份再试") from None
+        raise XlqcError(
+            f"「{visible(path.name)}」有密码保护，请在 Excel 中取消密码后另存一份再试"
+        ) from None
     except Exception as exc:  # calamine raises several types for damaged parts
         raise XlqcError(
-            f"「{path.name}」已损坏或不是有效的 Excel 工作簿（{_short(exc)}）"
+            f"「{visible(path.name)}」已损坏或不是有效的 Excel 工作簿（{_short(exc)}）"
         ) from None
 
 
@@ -124,16 +127,16 @@ def _column_index(letters: str) -> int:
 
 def check_workbook_file(path: Path) -> None:
     """Refuse, with one Chinese sentence, every file that is not a sane .xlsx/.xlsm."""
-    name = path.name
+    name = visible(path.name)  # a file name may hold control characters too
     if name.startswith("~$"):
         raise XlqcError(f"「{name}」是 Excel 打开工作簿时留下的锁定文件，不是工作簿，请选择原文件")
     suffix = path.suffix.lower()
     if suffix in _OTHER_SPREADSHEETS:  # before is_dir: a .numbers of older Macs is a folder
         raise XlqcError(f"「{name}」{_OTHER_SPREADSHEETS[suffix]}")
     if not path.exists():
-        raise XlqcError(f"找不到文件「{path}」")
+        raise XlqcError(f"找不到文件「{visible(str(path))}」")
     if path.is_dir():
-        raise XlqcError(f"「{path}」是文件夹，不是工作簿")
+        raise XlqcError(f"「{visible(str(path))}」是文件夹，不是工作簿")
     if suffix == ".xls":
         raise XlqcError(f"「{name}」是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再试")
     if suffix in (".csv", ".txt"):
@@ -204,7 +207,7 @@ def _zip_kind(path: Path, names: set[str]) -> str:
 
 def build_book(tables: dict[str, list[list[Any]]], path: Path | None = None) -> Book:
     """The model of a workbook given as grids (sheet name -> rows of values from A1)."""
-    name = path.name if path else "工作簿"
+    name = visible(path.name) if path else "工作簿"
     missing = [s for s in (schema.SETTINGS_SHEET, *schema.DATA_SHEETS) if s not in tables]
     if missing:
         raise XlqcError(

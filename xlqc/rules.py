@@ -24,7 +24,7 @@ from xlqc import schema
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.findings import Finding, Severity
 from xlqc.model import ERROR_VALUES, Book, DateValue, Group, Member, Row, Settings, Topic, text_of
-from xlqc.text import char_count, text_issues
+from xlqc.text import char_count, text_issues, visible
 
 # ----------------------------------------------------------------------------------------------
 # Registry
@@ -261,18 +261,8 @@ QUOTE_LIMIT = 40
 def quote(text: str) -> str:
     """A value fit to sit in a message: invisible characters shown, long text shortened."""
     head = text[: QUOTE_LIMIT + 1]  # every character shows as one or more: the rest is cut
-    shown = head if head.isprintable() else "".join(_visible(ch) for ch in head)
+    shown = visible(head)
     return shown if len(shown) <= QUOTE_LIMIT else shown[: QUOTE_LIMIT - 1] + "…"
-
-
-def _visible(ch: str) -> str:
-    if ch in "\r\n":
-        return "↵"
-    if ch == "\t":
-        return "⇥"
-    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-        return f"<U+{ord(ch):04X}>"
-    return ch
 
 
 _WHITE = " \t\r\n\u3000\u00a0\u200b\u200c\u200d\ufeff"

@@ -116,6 +116,26 @@ def char_count(s: str) -> int:
     return len("".join(s.split()))
 
 
+def visible(s: str) -> str:
+    """``s`` with nothing a terminal would act on: line breaks as ↵, tabs as ⇥, control, format
+    and unassigned characters as <U+001B> — the way R17's messages quote them. Text from a
+    workbook (an ``_x001B_`` escape is a real ESC) never reaches the clerk's console raw."""
+    if s.isprintable():
+        return s
+    return "".join(visible_char(ch) for ch in s)
+
+
+def visible_char(ch: str) -> str:
+    """One character as :func:`visible` shows it."""
+    if ch in "\r\n":
+        return "↵"
+    if ch == "\t":
+        return "⇥"
+    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        return f"<U+{ord(ch):04X}>"
+    return ch
+
+
 def text_issues(s: str) -> list[str]:
     """The R17 problems of one cell's text, as short Chinese phrases in a fixed order."""
     if _is_clean(s):
