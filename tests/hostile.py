@@ -523,6 +523,45 @@ def blank_formatted_rows(folder: Path) -> Path:
     return rewrite_zip(path, {SHEET_PART[s]: add_rows(s) for s in schema.DATA_SHEETS})
 
 
+# --- values far from the data (calamine holds a sheet as one dense rectangle) ------------------
+
+
+def stray_value(folder: Path, cell: str, sheet: str = schema.MEMBER_SHEET) -> Path:
+    """The valid group with one value typed far away, e.g. 成员!XFD1048576 (a 7 KB file whose
+    rectangle from A1 is 17 billion cells)."""
+    path = good_book(folder)
+    wb = openpyxl.load_workbook(path)
+    wb[sheet][cell] = "x"
+    wb.save(path)
+    return path
+
+
+def _without_refs(text: str) -> str:
+    """Cells without their r attribute (positions follow from the order), as some generators
+    write them; calamine places them the same."""
+    return re.sub(r'(<c) r="[A-Z]+\d+"', r"\1", text)
+
+
+def _prefixed(text: str) -> str:
+    """Every element with an x: namespace prefix, as some .NET writers save sheets."""
+    text = re.sub(r"<(/?)([A-Za-z])", r"<\1x:\2", text)
+    return text.replace('<x:worksheet xmlns="', '<x:worksheet xmlns:x="', 1)
+
+
+def stray_value_odd_xml(folder: Path, form: str) -> Path:
+    """成员 written without cell references (form "no r") or with prefixed elements ("x:"),
+    plus a value in XFD1048576 that a reader placing cells by their order would also find."""
+    path = good_book(folder)
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+
+    def edit(text: str) -> str:
+        text = _without_refs(text) if form == "no r" else text
+        text = text.replace("</sheetData>", far + "</sheetData>")
+        return _prefixed(text) if form == "x:" else text
+
+    return rewrite_zip(path, {SHEET_PART[schema.MEMBER_SHEET]: edit})
+
+
 # --- bombs ---------------------------------------------------------------------------------
 
 _LAUGHS = "".join(

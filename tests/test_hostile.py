@@ -555,3 +555,96 @@ def test_import_of_a_hostile_form(
     assert "Traceback" not in outcome.err + outcome.out and "内部错误" not in outcome.err
     assert SECRET not in outcome.out + outcome.err
     assert snapshot(book.parent) == before
+
+
+# --- values far from the data ------------------------------------------------------------------
+
+
+def _xlqc(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """xlqc in its own process: a reader that aborts (Rust's failed allocation) kills only it."""
+    import os
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run(
+        [sys.executable, "-m", "xlqc", *map(str, args)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("cell", ["XFD1048576", "XFD5000"])
+def test_stray_value_far_right_is_not_read(cell: str, tmp_path: Path) -> None:
+    """One value in 成员!XFD1048576 aborted every command (calamine asked for 550 GB: 'memory
+    allocation of 549755813888 bytes failed', exit 134); XFD5000 cost 6 s and 3 GB. Only the
+    columns under the headers are read: the valid group stays valid."""
+    src = hostile.stray_value(tmp_path / "in", cell)
+    done = _xlqc("validate", "--json", src)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr[-300:]
+    assert json.loads(done.stdout) == []
+    exported = _xlqc("export", src, "-o", tmp_path / "导出")
+    assert exported.returncode == 0, exported.stderr[-300:]
+
+
+@pytest.mark.parametrize("form", ["no r", "x:"])
+def test_stray_value_in_unusual_sheet_xml_is_not_read(form: str, tmp_path: Path) -> None:
+    src = hostile.stray_value_odd_xml(tmp_path, form)
+    book = read_book(src)
+    assert [m.name for m in book.members] == [m["姓名"] for m in hostile.GOOD_MEMBERS]
+    assert [m.row for m in book.members] == [2, 3, 4, 5, 6]
+
+
+def test_stray_value_far_below_in_a_data_column_is_a_row_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value under 小组编号 in row 1,048,576 is data: reported where it is, the million empty
+    rows above it never materialised."""
+    src = hostile.stray_value(tmp_path, "A1048576")
+    book = read_book(src)
+    assert [m.row for m in book.members][-2:] == [6, 1048576]
+    code, findings = _validate(capsys, src)
+    assert code == 1
+    assert f"{schema.MEMBER_SHEET}!A1048576" in _at(findings, "R10")
+    assert f"{schema.MEMBER_SHEET}!C1048576" in _at(findings, "R01")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [hostile.error_values, hostile.formulas_cached, hostile.text_dates, hostile.merged_cells],
+)
+def test_a_sheet_read_without_its_empty_stretches_reads_the_same(
+    build: Callable[[Path], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forcing every sheet through the compacted reading (only the cells under the headers,
+    rows and columns moved together) gives the same model as reading it in place."""
+    src = build(tmp_path)
+    in_place = read_book(src)
+    monkeypatch.setattr(reading, "DENSE_CELLS", -1)
+    compacted = read_book(src)
+    assert all(isinstance(g, reading.SheetGrid) for g in reading.read_tables(src).grids.values())
+    assert compacted.model_dump() == in_place.model_dump()
+
+
+def test_too_many_rows_is_one_chinese_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = hostile.stray_value(tmp_path, "A1048576")
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
+    outcome = run(capsys, "validate", "--json", src)
+    assert_refused(outcome, "成员」有 7 行内容（到第 1048576 行），远超总表的正常范围")
+
+
+def test_a_panic_in_the_reader_is_one_chinese_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Rust panic reaches Python as pyo3's PanicException, a BaseException: caught too."""
+    import python_calamine
+
+    class PanicException(BaseException):
+        pass
+
+    def panic(*_args: object, **_kwargs: object) -> None:
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    src = hostile.good_book(tmp_path)
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", panic)
+    assert_refused(run(capsys, "validate", "--json", src), "已损坏或不是有效的 Excel 工作簿")

@@ -10,15 +10,17 @@ Two halves, so the file reader and the live-Excel reader share everything but th
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from xlqc import schema
+from xlqc import schema, sheetxml
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.errors import XlqcError
 from xlqc.model import (
@@ -54,75 +56,128 @@ _ROW_TYPES: dict[str, type[Row]] = {
 def read_book(path: str | Path) -> Book:
     """Read a saved master workbook; :class:`XlqcError` for anything that is not one."""
     path = Path(path)
-    return build_book(read_tables(path), path)
+    tables = read_tables(path)
+    return build_book(tables.grids, path, date1904=tables.date1904)
 
 
-def read_tables(path: Path) -> dict[str, list[list[Any]]]:
-    """Every sheet of the file as a grid from A1, formula cells as their cached values."""
+class SheetGrid(list[list[Any]]):
+    """A sheet read without its empty stretches: row ``i`` of the grid is sheet row
+    ``rows[i]`` and position ``j`` in a row is sheet column ``columns[j]`` (both 1-based).
+    A plain list of rows is a grid from A1 (the live reader's, and calamine's for most sheets)."""
+
+    def __init__(self, values: list[list[Any]], rows: list[int], columns: list[int]) -> None:
+        super().__init__(values)
+        self.rows = rows
+        self.columns = columns
+
+
+@dataclass
+class Tables:
+    """The sheets xlqc reads (设置 and the data sheets) as grids, and the workbook's date system."""
+
+    grids: dict[str, Grid]
+    date1904: bool = False
+
+
+# calamine reads a sheet as one rectangle from A1 to its last value: up to this many cells it
+# reads the sheet in place (a national office's 40,000 member rows are 160,000 cells); beyond,
+# only the cells under the headers are read, their rows and columns moved together
+DENSE_CELLS = 1_000_000
+MAX_ROWS = 200_000  # rows with values under the headers; the live reader has the same bound
+
+
+def read_tables(path: Path) -> Tables:
+    """设置 and the data sheets of the file as grids, formula cells as their cached values.
+
+    Only those sheets are read (a clerk's own sheets never are), each first scanned in its XML
+    (:mod:`xlqc.sheetxml`) so that a stray value far from the data (成员!XFD1048576) can neither
+    abort the process in calamine nor cost it gigabytes."""
     check_workbook_file(path)
     import python_calamine as calamine
 
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
-        try:
-            grids = {
-                name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                for name in book.sheet_names
+        with zipfile.ZipFile(path) as zf:
+            package = sheetxml.read_package(zf)
+            names = [n for n in (schema.SETTINGS_SHEET, *schema.DATA_SHEETS) if n in package.sheets]
+            scans = {n: sheetxml.scan_sheet(zf, package.sheets[n]) for n in names}
+            grids: dict[str, Grid] = {
+                n: _read_compacted(zf, package, n) for n in names if scans[n].area > DENSE_CELLS
             }
-        finally:
-            book.close()
-        _put_error_values(path, grids)
-        return grids
+        in_place = [n for n in names if n not in grids]
+        if in_place:
+            book = calamine.CalamineWorkbook.from_path(str(path))
+            try:
+                for name in in_place:
+                    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                    if name in schema.DATA_SHEETS:
+                        _put_error_values(grid, scans[name].errors)
+                    grids[name] = grid
+            finally:
+                book.close()
+        return Tables({n: grids[n] for n in names}, package.date1904)
+    except XlqcError:
+        raise
     except calamine.PasswordError:
         raise XlqcError(
             f"「{visible(path.name)}」有密码保护，请在 Excel 中取消密码后另存一份再试"
         ) from None
-    except Exception as exc:  # calamine raises several types for damaged parts
+    except BaseException as exc:  # calamine raises several types, and a Rust panic is a
+        if isinstance(exc, KeyboardInterrupt | SystemExit):  # BaseException
+            raise
         raise XlqcError(
             f"「{visible(path.name)}」已损坏或不是有效的 Excel 工作簿（{_short(exc)}）"
         ) from None
 
 
-_ERROR_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})(\d+)"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>', re.S
-)
+def _read_compacted(zf: zipfile.ZipFile, package: sheetxml.Package, name: str) -> SheetGrid:
+    """A sheet too large to read in place: only the columns under its headers (A and B of 设置),
+    and only the rows with values in them."""
+    part = package.sheets[name]
+    if name == schema.SETTINGS_SHEET:
+        columns = {1, 2}
+    else:
+        heads = _read_copy(
+            *sheetxml.compact_package(zf, package, part, lambda r, c: r <= HEADER_SEARCH_ROWS),
+            name,
+        )
+        wanted = {col.header for col in schema.DATA_SHEETS[name]}
+        columns = {
+            heads.columns[j]
+            for values in heads
+            for j, value in enumerate(values)
+            if header_key(value) in wanted
+        }
+    grid = _read_copy(
+        *sheetxml.compact_package(
+            zf, package, part, lambda r, c: c in columns, name in schema.DATA_SHEETS
+        ),
+        name,
+    )
+    if len(grid.rows) > MAX_ROWS:
+        raise XlqcError(
+            f"工作表「{name}」有 {len(grid.rows)} 行内容（到第 {grid.rows[-1]} 行），远超总表的"
+            f"正常范围（{MAX_ROWS} 行）；请删除数据下方多余的行、保存后再试"
+        )
+    return grid
 
 
-def _put_error_values(path: Path, grids: dict[str, list[list[Any]]]) -> None:
+def _read_copy(copy: io.BytesIO, rows: list[int], columns: list[int], name: str) -> SheetGrid:
+    import python_calamine as calamine
+
+    if not rows:
+        return SheetGrid([], [], [])
+    with calamine.CalamineWorkbook.from_filelike(copy) as book:
+        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return SheetGrid(values, rows, columns)
+
+
+def _put_error_values(grid: list[list[Any]], errors: dict[tuple[int, int], str]) -> None:
     """Put #REF!, #N/A… back where a formula failed: calamine reads error cells as empty, and
     the clerk must be told the cell shows an error, not that it is blank (the live reader
-    gets the same strings from Excel). Only the three data sheets are looked at."""
-    from defusedxml import ElementTree
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            for sheet in workbook.iterfind(".//{*}sheet"):
-                name = sheet.get("name")
-                if name not in schema.DATA_SHEETS or name not in grids:
-                    continue
-                rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-                target = targets.get(rid, "").lstrip("/")
-                part = target if target.startswith("xl/") else f"xl/{target}"
-                data = zf.read(part)
-                if b' t="e"' not in data:
-                    continue
-                grid = grids[name]
-                for m in _ERROR_CELL.finditer(data):
-                    row, col = int(m.group(2)) - 1, _column_index(m.group(1).decode())
-                    if row < len(grid) and col < len(grid[row]) and grid[row][col] == "":
-                        grid[row][col] = m.group(3).decode("utf-8", "replace")
-    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
-        return  # the values calamine read stand; error cells then read as blank
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
+    gets the same strings from Excel)."""
+    for (row, col), shown in errors.items():
+        if row <= len(grid) and col <= len(grid[row - 1]) and grid[row - 1][col - 1] == "":
+            grid[row - 1][col - 1] = shown
 
 
 def check_workbook_file(path: Path) -> None:
@@ -205,17 +260,25 @@ def _zip_kind(path: Path, names: set[str]) -> str:
     return "是压缩文件，但不是 Excel 工作簿"
 
 
-def build_book(tables: dict[str, list[list[Any]]], path: Path | None = None) -> Book:
-    """The model of a workbook given as grids (sheet name -> rows of values from A1)."""
+def build_book(
+    tables: dict[str, Grid] | dict[str, list[list[Any]]],
+    path: Path | None = None,
+    *,
+    date1904: bool = False,
+) -> Book:
+    """The model of a workbook given as grids (sheet name -> rows of values from A1, or a
+    :class:`SheetGrid`). With ``date1904`` numbers in date columns are serials of the 1904 date
+    system (old Mac Excel): the workbook's own, as Excel shows them."""
     name = visible(path.name) if path else "工作簿"
     missing = [s for s in (schema.SETTINGS_SHEET, *schema.DATA_SHEETS) if s not in tables]
     if missing:
         raise XlqcError(
             f"「{name}」缺少工作表「{'」「'.join(missing)}」；请用 xlqc new 生成的总表填写"
         )
-    book = Book(path=path, settings=read_settings(tables[schema.SETTINGS_SHEET]))
+    settings = read_settings(tables[schema.SETTINGS_SHEET], date1904=date1904)
+    book = Book(path=path, settings=settings, date1904=date1904)
     for sheet, columns in schema.DATA_SHEETS.items():
-        letters, rows = _read_sheet(name, sheet, columns, tables[sheet])
+        letters, rows = _read_sheet(name, sheet, columns, tables[sheet], date1904)
         book.columns[sheet] = letters
         getattr(book, _ATTR[sheet]).extend(rows)
     return book
@@ -225,17 +288,18 @@ _ATTR = {schema.GROUP_SHEET: "groups", schema.TOPIC_SHEET: "topics", schema.MEMB
 
 
 def _read_sheet(
-    book_name: str, sheet: str, columns: tuple[schema.Column, ...], grid: Grid
+    book_name: str, sheet: str, columns: tuple[schema.Column, ...], grid: Grid, date1904: bool
 ) -> tuple[dict[str, str], list[Row]]:
     header_row, index = _find_headers(book_name, sheet, columns, grid)
-    letters = {f: column_letter(i + 1) for f, i in index.items()}
+    letters = {f: column_letter(_column_number(grid, i)) for f, i in index.items()}
+    numbers = grid.rows if isinstance(grid, SheetGrid) else None
     row_type = _ROW_TYPES[sheet]
     # decided once per sheet, not once per cell: which columns exist and how each is typed
     present = [(col.field, index[col.field]) for col in columns if col.field in index]
     typed = [(col.field, col.kind if col.kind in ("date", "paths") else "text") for col in columns]
     dates: dict[tuple[type, Any], DateValue | None] = {}  # the same typed date is parsed once
     rows: list[Row] = []
-    for offset, values in enumerate(grid[header_row + 1 :]):
+    for offset, values in enumerate(grid[header_row + 1 :], header_row + 1):
         width = len(values)
         raw = {}
         for field, i in present:
@@ -262,11 +326,10 @@ def _read_sheet(
             else:
                 key = (type(value), value)
                 if key not in dates:
-                    dates[key] = _date_or_none(value)
+                    dates[key] = _date_or_none(value, date1904)
                 fields[field] = dates[key]
-        rows.append(
-            row_type(sheet=sheet, row=header_row + offset + 2, columns=letters, raw=raw, **fields)
-        )
+        number = numbers[offset] if numbers else offset + 1
+        rows.append(row_type(sheet=sheet, row=number, columns=letters, raw=raw, **fields))
     return letters, rows
 
 
@@ -285,15 +348,19 @@ def _find_headers(
 ) -> tuple[int, dict[str, int]]:
     wanted = {col.header: col.field for col in columns}
     for r, values in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        row = _row_number(grid, r)
+        if row > HEADER_SEARCH_ROWS:
+            break
         found: dict[str, int] = {}
         for i, value in enumerate(values):
             header = header_key(value)
             if header in wanted:
                 if wanted[header] in found:
+                    first = column_letter(_column_number(grid, found[wanted[header]]))
                     raise XlqcError(
                         f"「{book_name}」工作表「{sheet}」的列标题「{header}」出现了两次"
-                        f"（{column_letter(found[wanted[header]] + 1)}{r + 1} 和 "
-                        f"{column_letter(i + 1)}{r + 1}），请删除或改名其中一列"
+                        f"（{first}{row} 和 {column_letter(_column_number(grid, i))}{row}），"
+                        "请删除或改名其中一列"
                     )
                 found[wanted[header]] = i
         if "group" in found or "code" in found:
@@ -301,12 +368,20 @@ def _find_headers(
             if missing:
                 raise XlqcError(
                     f"「{book_name}」工作表「{sheet}」缺少列「{'」「'.join(missing)}」"
-                    f"（标题在第 {r + 1} 行）"
+                    f"（标题在第 {row} 行）"
                 )
             return r, found
     raise XlqcError(
         f"「{book_name}」工作表「{sheet}」第 1 行没有找到列标题「小组编号」；请使用 xlqc new 生成的表头"
     )
+
+
+def _row_number(grid: Grid, index: int) -> int:
+    return grid.rows[index] if isinstance(grid, SheetGrid) else index + 1
+
+
+def _column_number(grid: Grid, index: int) -> int:
+    return grid.columns[index] if isinstance(grid, SheetGrid) else index + 1
 
 
 def header_key(value: Any) -> str:
@@ -315,9 +390,9 @@ def header_key(value: Any) -> str:
     return _HEADER_NOISE.sub("", text)
 
 
-def _date_or_none(value: Any) -> DateValue | None:
+def _date_or_none(value: Any, date1904: bool = False) -> DateValue | None:
     try:
-        return parse_date(value)
+        return parse_date(value, date1904=date1904)
     except DateError:
         return None  # R08 reports it from the raw value
 
@@ -340,7 +415,7 @@ def split_paths(value: Any) -> list[str]:
     return [p for p in (clean_text(s) for s in _PATH_SPLIT.split(text)) if p]
 
 
-def read_settings(grid: Grid) -> Settings:
+def read_settings(grid: Grid, *, date1904: bool = False) -> Settings:
     """设置: keys in column A, values in column B, on any row; defaults from DESIGN.md §1."""
     by_key = {k.key: k for k in schema.SETTING_KEYS}
     values: dict[str, Any] = {}
@@ -351,7 +426,7 @@ def read_settings(grid: Grid) -> Settings:
         key = header_key(row[0])
         if key in by_key and key not in values:
             values[key] = row[1] if len(row) > 1 and row[1] != "" else None
-            locs[key] = Loc(sheet=schema.SETTINGS_SHEET, cell=f"B{r + 1}")
+            locs[key] = Loc(sheet=schema.SETTINGS_SHEET, cell=f"B{_row_number(grid, r)}")
     settings = Settings(locs=locs, raw=values)
     settings.unit = clean_text(values.get("推荐单位"))
     if not settings.unit:
@@ -360,7 +435,7 @@ def read_settings(grid: Grid) -> Settings:
     def day(key: str, last: bool = False) -> date | None:
         raw = values.get(key)
         try:
-            parsed: DateValue | None = parse_date(raw)
+            parsed: DateValue | None = parse_date(raw, date1904=date1904)
         except DateError:
             settings.problems.append(key)
             return None

@@ -445,7 +445,7 @@ def r08_dates(ctx: Context) -> Iterator[Finding]:
                 "R08",
                 row,
                 field,
-                f"{_said(row, field)}无法识别（{_date_error(row.raw.get(field))}）："
+                f"{_said(row, field)}无法识别（{_date_error(row.raw.get(field), ctx.book.date1904)}）："
                 f"请填写日期，{_DATE_EXAMPLES}",
             )
         elif value is not None and value.value > ref:
@@ -464,10 +464,10 @@ def r08_dates(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def _date_error(raw: object) -> str | None:
-    """Why ``raw`` is not a date; None when it is one (or blank)."""
+def _date_error(raw: object, date1904: bool = False) -> str | None:
+    """Why ``raw`` is not a date (serials in the workbook's date system); None when it is one."""
     try:
-        parse_date(raw)
+        parse_date(raw, date1904=date1904)
     except DateError as exc:
         return str(exc)
     return None
@@ -844,7 +844,7 @@ def r19_settings(ctx: Context) -> Iterator[Finding]:
             text = f"{where} 设置表中没有「{key}」：请在 A 列添加「{key}」，B 列填写其值"
         elif key == "推荐单位":
             text = f"{where} 推荐单位为空：请填写推荐省区市、行业质协名称（印在各附件的盖章处）"
-        elif (error := _date_error(raw)) is not None:
+        elif (error := _date_error(raw, ctx.book.date1904)) is not None:
             hint = _SETTING_HINTS.get(key, "请填写日期")
             text = f"{where} {key}「{quote(text_of(raw))}」无法识别（{error}）：{hint}"
         elif key == "统计期起":
