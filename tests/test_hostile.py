@@ -585,6 +585,13 @@ def test_stray_value_far_right_is_not_read(cell: str, tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr[-300:]
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_survives_a_value_in_the_last_cell(command: str, tmp_path: Path) -> None:
+    src = hostile.stray_value(tmp_path / "in", "XFD1048576")
+    done = _xlqc(*_args(COMMANDS[command][0], src, tmp_path))
+    assert done.returncode == 0, done.stderr[-300:]
+
+
 @pytest.mark.parametrize("form", ["no r", "x:"])
 def test_stray_value_in_unusual_sheet_xml_is_not_read(form: str, tmp_path: Path) -> None:
     src = hostile.stray_value_odd_xml(tmp_path, form)

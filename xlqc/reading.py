@@ -185,11 +185,11 @@ def check_workbook_file(path: Path) -> None:
     name = visible(path.name)  # a file name may hold control characters too
     if name.startswith("~$"):
         raise XlqcError(f"「{name}」是 Excel 打开工作簿时留下的锁定文件，不是工作簿，请选择原文件")
+    if not path.exists():
+        raise XlqcError(f"找不到文件「{visible(str(path))}」")
     suffix = path.suffix.lower()
     if suffix in _OTHER_SPREADSHEETS:  # before is_dir: a .numbers of older Macs is a folder
         raise XlqcError(f"「{name}」{_OTHER_SPREADSHEETS[suffix]}")
-    if not path.exists():
-        raise XlqcError(f"找不到文件「{visible(str(path))}」")
     if path.is_dir():
         raise XlqcError(f"「{visible(str(path))}」是文件夹，不是工作簿")
     if suffix == ".xls":
