@@ -635,9 +635,9 @@ def test_too_many_rows_is_one_chinese_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src = hostile.stray_value(tmp_path, "A1048576")
-    monkeypatch.setattr(reading, "MAX_ROWS", 5)
+    monkeypatch.setattr(reading, "MAX_ROWS", 6)
     outcome = run(capsys, "validate", "--json", src)
-    assert_refused(outcome, "成员」有 7 行内容（到第 1048576 行），远超总表的正常范围")
+    assert_refused(outcome, "总表.xlsx」工作表「成员」有内容的行超过 6 行（第 1048576 行仍有内容）")
 
 
 def test_a_panic_in_the_reader_is_one_chinese_line(

@@ -101,7 +101,9 @@ def read_tables(path: Path) -> Tables:
             names = [n for n in (schema.SETTINGS_SHEET, *schema.DATA_SHEETS) if n in package.sheets]
             scans = {n: sheetxml.scan_sheet(zf, package.sheets[n]) for n in names}
             grids: dict[str, Grid] = {
-                n: _read_compacted(zf, package, n) for n in names if scans[n].area > DENSE_CELLS
+                n: _read_compacted(zf, package, n, path)
+                for n in names
+                if scans[n].area > DENSE_CELLS
             }
         in_place = [n for n in names if n not in grids]
         if in_place:
@@ -129,7 +131,9 @@ def read_tables(path: Path) -> Tables:
         ) from None
 
 
-def _read_compacted(zf: zipfile.ZipFile, package: sheetxml.Package, name: str) -> SheetGrid:
+def _read_compacted(
+    zf: zipfile.ZipFile, package: sheetxml.Package, name: str, path: Path
+) -> SheetGrid:
     """A sheet too large to read in place: only the columns under its headers (A and B of 设置),
     and only the rows with values in them."""
     part = package.sheets[name]
@@ -147,18 +151,16 @@ def _read_compacted(zf: zipfile.ZipFile, package: sheetxml.Package, name: str) -
             for j, value in enumerate(values)
             if header_key(value) in wanted
         }
-    grid = _read_copy(
-        *sheetxml.compact_package(
-            zf, package, part, lambda r, c: c in columns, name in schema.DATA_SHEETS
-        ),
-        name,
-    )
-    if len(grid.rows) > MAX_ROWS:
-        raise XlqcError(
-            f"工作表「{name}」有 {len(grid.rows)} 行内容（到第 {grid.rows[-1]} 行），远超总表的"
-            f"正常范围（{MAX_ROWS} 行）；请删除数据下方多余的行、保存后再试"
+    try:
+        copy = sheetxml.compact_package(
+            zf, package, part, lambda r, c: c in columns, name in schema.DATA_SHEETS, MAX_ROWS
         )
-    return grid
+    except sheetxml.TooManyRows as too_many:
+        raise XlqcError(
+            f"「{visible(path.name)}」工作表「{name}」有内容的行超过 {MAX_ROWS} 行（第 {too_many.row} 行仍有内容），"
+            "远超总表的正常范围；请删除数据下方多余的行、保存后再试"
+        ) from None
+    return _read_copy(*copy, name)
 
 
 def _read_copy(copy: io.BytesIO, rows: list[int], columns: list[int], name: str) -> SheetGrid:

@@ -83,6 +83,14 @@ class SheetScan:
         return 0 if self.plain else self.max_row * self.max_col
 
 
+class TooManyRows(Exception):
+    """More rows hold values than a master workbook can have; ``row`` is where that was seen."""
+
+    def __init__(self, row: int) -> None:
+        super().__init__(row)
+        self.row = row
+
+
 def read_package(zf: zipfile.ZipFile) -> Package:
     """The date system and part names of the workbook in ``zf``."""
     from defusedxml import ElementTree
@@ -227,14 +235,17 @@ def compact_package(
     part: str,
     keep: Callable[[int, int], bool],
     errors_as_text: bool = True,
+    max_rows: int | None = None,
 ) -> tuple[io.BytesIO, list[int], list[int]]:
     """A copy of the package (shared strings, styles, workbook) whose sheet ``part`` holds only
     the cells with a value for which ``keep(row, col)`` is true, moved to rows 1… and columns
     A… in their order. Returns the copy, and the original row and column of each new one.
 
     With ``errors_as_text`` a failed formula's cell becomes the text it shows (#REF!), which
-    calamine would read as blank (what :class:`SheetScan` finds for a sheet read in place)."""
-    kept: list[tuple[int, int, re.Match[bytes]]] = []
+    calamine would read as blank (what :class:`SheetScan` finds for a sheet read in place).
+    :class:`TooManyRows` as soon as more than ``max_rows`` rows hold kept values."""
+    kept: list[tuple[int, int, bytes, bytes, bytes]] = []  # row, col, prefix, attributes, rest
+    seen: set[int] = set()
     root = b'<worksheet xmlns="' + _MAIN_NS + b'">'
     prefix = b""
     with zf.open(part) as fh:
@@ -243,21 +254,25 @@ def compact_package(
     with zf.open(part) as fh:
         for row, col, cell in cells(fh):
             if cell.group(4) != b"/>" and keep(row, col):
-                kept.append((row, col, cell))
-    rows = sorted({r for r, _, _ in kept})
-    cols = sorted({c for _, c, _ in kept})
+                name = _CELL_NAME.match(cell.group(0))
+                kept.append((row, col, name.group(1) if name else b"", cell[3], cell[4]))
+                seen.add(row)
+                if max_rows is not None and len(seen) > max_rows:
+                    raise TooManyRows(row)
+    rows = sorted(seen)
+    cols = sorted({c for _, c, *_ in kept})
     new_row = {r: i + 1 for i, r in enumerate(rows)}
     new_col = {c: _letters(i + 1) for i, c in enumerate(cols)}
     kept.sort(key=lambda k: (k[0], k[1]))
     out = [root, b"<", prefix, b"sheetData>"]
     current = 0
-    for row, col, cell in kept:
+    for row, col, *cell in kept:
         if row != current:
             if current:
                 out += [b"</", prefix, b"row>"]
             current = row
             out += [b"<", prefix, b'row r="', str(new_row[row]).encode(), b'">']
-        out.append(_moved(cell, f"{new_col[col]}{new_row[row]}".encode(), errors_as_text))
+        out.append(_moved(*cell, f"{new_col[col]}{new_row[row]}".encode(), errors_as_text))
     if current:
         out += [b"</", prefix, b"row>"]
     out += [b"</", prefix, b"sheetData></", prefix, b"worksheet>"]
@@ -278,11 +293,9 @@ def compact_package(
     return copy, rows, cols
 
 
-def _moved(cell: re.Match[bytes], ref: bytes, errors_as_text: bool) -> bytes:
-    """The cell element with its r attribute set to ``ref``; a failed formula as its text."""
-    attrs, rest = cell.group(3), cell.group(4)
-    prefix = _CELL_NAME.match(cell.group(0))
-    p = prefix.group(1) if prefix else b""
+def _moved(p: bytes, attrs: bytes, rest: bytes, ref: bytes, errors_as_text: bool) -> bytes:
+    """The cell element (prefix, attributes, the rest) with its r attribute set to ``ref``; a
+    failed formula as its text."""
     if errors_as_text and _TYPE_ERROR.search(attrs):
         shown = v.group(1) if (v := _VALUE.search(rest)) else b""
         return (
