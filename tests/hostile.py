@@ -548,11 +548,19 @@ def _prefixed(text: str) -> str:
     return text.replace('<x:worksheet xmlns="', '<x:worksheet xmlns:x="', 1)
 
 
+STRAY_FORMS = {  # how the far cell is written
+    "no r": 'r="XFD1048576"',
+    "x:": 'r="XFD1048576"',
+    "a / in an attribute": 'r="XFD1048576" foo="a/b"',
+    "lower case": 'r="xfd1048576"',
+}
+
+
 def stray_value_odd_xml(folder: Path, form: str) -> Path:
     """成员 written without cell references (form "no r") or with prefixed elements ("x:"),
-    plus a value in XFD1048576 that a reader placing cells by their order would also find."""
+    or a far cell written unusually (see STRAY_FORMS), plus a value in XFD1048576."""
     path = good_book(folder)
-    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    far = f'<row r="1048576"><c {STRAY_FORMS[form]} t="inlineStr"><is><t>x</t></is></c></row>'
 
     def edit(text: str) -> str:
         text = _without_refs(text) if form == "no r" else text

@@ -31,13 +31,15 @@ CHUNK = 1 << 20
 _PREFIX = rb"(?:[\w.-]+:)?"
 _ROOT = re.compile(rb"<(" + _PREFIX + rb")worksheet\b[^>]*>")
 _ROW_END = re.compile(rb"</" + _PREFIX + rb"row\s*>")
-# a cell in another form than <c r="A1" ...>: no r, r not first, or a namespace prefix
-_ODD_CELL = re.compile(rb'<c (?!r=")|<c[>/]')
+# the attributes of a start tag: quoted values may hold / or >
+_ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+# a cell in another form than <c r="A1" ...>: no r, r not first, lower case, or a prefix
+_ODD_CELL = re.compile(rb'<c (?!r="[A-Z]{1,3}\d{1,7}")|<c[>/]')
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 # a cell with a value (not self-closing) beyond column Z or row 99,999
-_FAR_VALUED = re.compile(rb'<c r="(?:[A-Z]{2,3}\d{1,7}|[A-Z]\d{6,7})"[^>/]*>')
+_FAR_VALUED = re.compile(rb'<c r="(?:[A-Z]{2,3}\d{1,7}|[A-Z]\d{6,7})"' + _ATTRS + rb"(?<!/)>")
 # a cell with a value, as Excel, WPS, LibreOffice and openpyxl write it
-_PLAIN_VALUED = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
+_PLAIN_VALUED = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"' + _ATTRS + rb"(?<!/)>")
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>',
     re.S,
@@ -45,8 +47,10 @@ _ERROR_CELL = re.compile(
 PLAIN_ROWS, PLAIN_COLUMNS = 99_999, 26
 # the careful tokenizer: rows (for their number) and whole cells, prefixed or not, r or no r
 _TOKEN = re.compile(
-    rb"<" + _PREFIX + rb"(?:(row)\b([^>]*)>|c\b([^>]*?)(/>|>.*?</" + _PREFIX + rb"c\s*>))", re.S
-)
+    rb"<" + _PREFIX + rb"(?:(row)\b(" + _ATTRS + rb")>|c\b(" + _ATTRS + rb"?)(/>|>.*?</"
+    + _PREFIX + rb"c\s*>))",
+    re.S,
+)  # fmt: skip
 _REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})(\d{0,7})["']""")
 _REF_ATTR = re.compile(rb"""\sr\s*=\s*(["'])[^"']*\1""")
 _TYPE_ERROR = re.compile(rb"""\st\s*=\s*["']e["']""")
