@@ -3,7 +3,9 @@
 Two halves, so the file reader and the live-Excel reader share everything but the I/O:
 
 * :func:`read_tables` opens a saved file (python-calamine: cached formula values, no styles, far
-  faster than openpyxl's loader) and returns each sheet as a grid of plain values from A1;
+  faster than openpyxl's loader) and returns 设置 and the data sheets as grids of plain values
+  from A1 — or, for a sheet whose values stray far from its data, only the cells under its
+  headers (:class:`SheetGrid`, see :mod:`xlqc.sheetxml`) — with the workbook's date system;
 * :func:`build_book` turns such grids into a :class:`~xlqc.model.Book`, finding columns by header
   text, skipping blank rows, and keeping each value's cell.
 """
@@ -157,8 +159,9 @@ def _read_compacted(
         )
     except sheetxml.TooManyRows as too_many:
         raise XlqcError(
-            f"「{visible(path.name)}」工作表「{name}」有内容的行超过 {MAX_ROWS} 行（第 {too_many.row} 行仍有内容），"
-            "远超总表的正常范围；请删除数据下方多余的行、保存后再试"
+            f"「{visible(path.name)}」工作表「{name}」有内容的行超过 {MAX_ROWS} 行"
+            f"（第 {too_many.row} 行仍有内容），远超总表的正常范围；"
+            "请删除数据下方多余的行、保存后再试"
         ) from None
     return _read_copy(*copy, name)
 
