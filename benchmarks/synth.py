@@ -312,6 +312,8 @@ def _topics(
         months = year * 12 + end.month - 1 - rng.randint(5, 10)
         start = date(months // 12, months % 12 + 1, rng.randint(1, 28))
         month_only = rng.random() < 0.3
+        if clean and (end.year, end.month) == (2026, 10):
+            month_only = False  # 2026.10 straddles the 统计期's end (2026-10-30): an R08 warning
         national = t == 0
         recognition = "国家级" if national else rng.choice(("无", "无", "地方、行业级"))
         if breach == "recognition" and t == 1:

@@ -279,6 +279,67 @@ def csv_file(folder: Path) -> Path:
     return path
 
 
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _ods_package(path: Path) -> Path:
+    """An OpenDocument spreadsheet package as LibreOffice and WPS lay it out: the part
+    'mimetype' first and stored, then the content and the manifest."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+        '<office:body><office:spreadsheet><table:table table:name="小组"><table:table-row>'
+        "<table:table-cell><text:p>小组编号</text:p></table:table-cell></table:table-row>"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" '
+        f'manifest:media-type="{ODS_MIMETYPE.decode()}"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def ods_file(folder: Path) -> Path:
+    return _ods_package(folder / "总表.ods")
+
+
+def ods_renamed_xlsx(folder: Path) -> Path:
+    """An .ods renamed .xlsx by hand: told by its content."""
+    return _ods_package(folder / BOOK)
+
+
+def _numbers_package(path: Path) -> Path:
+    """An Apple Numbers document as Numbers 5+ saves it: a zip of .iwa parts under Index/."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Index/Document.iwa", bytes(64))
+        zf.writestr("Index/Metadata.iwa", bytes(32))
+        zf.writestr("Metadata/Properties.plist", b"bplist00")
+    return path
+
+
+def numbers_file(folder: Path) -> Path:
+    return _numbers_package(folder / "总表.numbers")
+
+
+def numbers_renamed_xlsx(folder: Path) -> Path:
+    return _numbers_package(folder / BOOK)
+
+
+def wps_et(folder: Path) -> Path:
+    """A WPS 表格 file: a compound file, like .xls, named .et."""
+    path = folder / "总表.et"
+    path.write_bytes(OLE_SIGNATURE + bytes(504) + "Workbook".encode("utf-16-le") * 64)
+    return path
+
+
 def lock_file(folder: Path) -> Path:
     """The ~$ owner file Excel leaves beside a workbook it has open (165 bytes, user name)."""
     good_book(folder)
@@ -460,6 +521,53 @@ def blank_formatted_rows(folder: Path) -> Path:
         return edit
 
     return rewrite_zip(path, {SHEET_PART[s]: add_rows(s) for s in schema.DATA_SHEETS})
+
+
+# --- values far from the data (calamine holds a sheet as one dense rectangle) ------------------
+
+
+def stray_value(folder: Path, cell: str, sheet: str = schema.MEMBER_SHEET) -> Path:
+    """The valid group with one value typed far away, e.g. 成员!XFD1048576 (a 7 KB file whose
+    rectangle from A1 is 17 billion cells)."""
+    path = good_book(folder)
+    wb = openpyxl.load_workbook(path)
+    wb[sheet][cell] = "x"
+    wb.save(path)
+    return path
+
+
+def _without_refs(text: str) -> str:
+    """Cells without their r attribute (positions follow from the order), as some generators
+    write them; calamine places them the same."""
+    return re.sub(r'(<c) r="[A-Z]+\d+"', r"\1", text)
+
+
+def _prefixed(text: str) -> str:
+    """Every element with an x: namespace prefix, as some .NET writers save sheets."""
+    text = re.sub(r"<(/?)([A-Za-z])", r"<\1x:\2", text)
+    return text.replace('<x:worksheet xmlns="', '<x:worksheet xmlns:x="', 1)
+
+
+STRAY_FORMS = {  # how the far cell is written
+    "no r": 'r="XFD1048576"',
+    "x:": 'r="XFD1048576"',
+    "a / in an attribute": 'r="XFD1048576" foo="a/b"',
+    "lower case": 'r="xfd1048576"',
+}
+
+
+def stray_value_odd_xml(folder: Path, form: str) -> Path:
+    """成员 written without cell references (form "no r") or with prefixed elements ("x:"),
+    or a far cell written unusually (see STRAY_FORMS), plus a value in XFD1048576."""
+    path = good_book(folder)
+    far = f'<row r="1048576"><c {STRAY_FORMS[form]} t="inlineStr"><is><t>x</t></is></c></row>'
+
+    def edit(text: str) -> str:
+        text = _without_refs(text) if form == "no r" else text
+        text = text.replace("</sheetData>", far + "</sheetData>")
+        return _prefixed(text) if form == "x:" else text
+
+    return rewrite_zip(path, {SHEET_PART[schema.MEMBER_SHEET]: edit})
 
 
 # --- bombs ---------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_long_clean_and_unclean_summaries(synthetic: Path) -> None:
 
 @given(st.text(_ALPHABET, max_size=60))
 def test_quote_shortcut_shows_what_the_character_map_shows(s: str) -> None:
-    shown = "".join(rules._visible(ch) for ch in s)
+    shown = "".join(text.visible_char(ch) for ch in s)
     expected = shown if len(shown) <= rules.QUOTE_LIMIT else shown[: rules.QUOTE_LIMIT - 1] + "…"
     assert rules.quote(s) == expected
 

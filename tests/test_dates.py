@@ -252,3 +252,120 @@ def test_every_reasonable_day_round_trips_through_its_text_forms(day: date) -> N
         day.strftime("%Y%m%d"),
     ):
         assert parse_date(text) == expected, text
+
+
+# --- the 1904 date system ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("serial", "date1904", "expected"),
+    [
+        (45230, False, date(2023, 10, 31)),
+        (43768, True, date(2023, 10, 31)),  # the same day in a workbook of old Mac Excel
+        (43768.75, True, date(2023, 10, 31)),  # a time of day
+        ("43768", True, date(2023, 10, 31)),  # a serial stored as text: the workbook's too
+        (44863, True, date(2026, 10, 30)),
+    ],
+)
+def test_serials_of_either_date_system(serial: Any, date1904: bool, expected: date) -> None:
+    assert parse_date(serial, date1904=date1904) == DateValue(value=expected)
+
+
+def test_1904_serials_below_zero_are_not_dates() -> None:
+    with pytest.raises(DateError):
+        parse_date(-5, date1904=True)
+
+
+# Dates of a group that breaks R02 (registered 2023-10-31), with a topic after 基准日期 (R08), one
+# before the 统计期 (R18) and one inside it.
+DATES_1904 = {
+    "注册日期": date(2023, 10, 31),
+    "基准日期": date(2026, 10, 30),
+    "活动": [
+        (date(2024, 3, 1), date(2024, 11, 30)),
+        (date(2026, 3, 1), date(2026, 11, 2)),
+        (date(2022, 3, 1), date(2023, 10, 30)),
+    ],
+}
+
+
+def _serial(day: date, date1904: bool) -> int:
+    return (day - (date(1904, 1, 1) if date1904 else date(1899, 12, 30))).days
+
+
+def _dated_book(folder: Path, form: str, date1904: bool, by_xml: bool = False) -> Path:
+    """The data above with every date as a number (a serial of the book's system), a date cell
+    or text; the 1904 system set through openpyxl, or (``by_xml``) by editing workbook.xml."""
+    import zipfile
+
+    import openpyxl
+    from conftest import GOOD_MEMBERS, GOOD_TOPICS, write_proofs
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    def typed(day: date) -> Any:
+        if form == "number":
+            return _serial(day, date1904)
+        return day if form == "date" else day.isoformat()
+
+    write_proofs(folder)
+    topics = [
+        {**GOOD_TOPICS[i % 2], "课题名称": f"课题{i}", "活动开始": typed(s), "活动结束": typed(e)}
+        for i, (s, e) in enumerate(DATES_1904["活动"])
+    ]
+    group = {**GOOD_GROUP, "注册日期": typed(DATES_1904["注册日期"])}
+    settings = {"推荐单位": "江苏省质量协会", "基准日期": typed(DATES_1904["基准日期"])}
+    path = write_workbook(folder / "总表.xlsx", [group], topics, GOOD_MEMBERS, settings)
+    if date1904 and not by_xml:
+        wb = openpyxl.load_workbook(path)
+        wb.epoch = CALENDAR_MAC_1904
+        for ws in wb.worksheets:  # date cells are written again in the 1904 system
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, datetime):
+                        cell.value = cell.value.date()
+        wb.save(path)
+    elif date1904:
+        with zipfile.ZipFile(path) as zf:
+            parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+        xml = parts["xl/workbook.xml"].decode()
+        parts["xl/workbook.xml"] = re.sub(
+            r"<workbookPr\b([^>]*?)/?>", r'<workbookPr\1 date1904="1"/>', xml, count=1
+        ).encode()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in parts.items():
+                zf.writestr(name, data)
+    return path
+
+
+def _findings(path: Path, date1904: bool) -> list[tuple[str, str, str, str]]:
+    """(rule, sheet, cell, message) with each quoted serial replaced by the day it means."""
+    from xlqc.rules import check
+
+    book = read_book(path)
+    assert book.date1904 == date1904
+    days = [DATES_1904["注册日期"], DATES_1904["基准日期"], *sum(DATES_1904["活动"], ())]
+    out = []
+    for f in check(book):
+        message = f.message
+        for day in days:
+            message = message.replace(f"「{_serial(day, date1904)}」", f"「{day}」")
+        out.append((f.rule, f.sheet, f.cell, message))
+    return out
+
+
+@pytest.mark.parametrize("form", ["number", "date", "text"])
+def test_a_1904_workbook_gives_the_findings_of_the_same_data_in_1900(
+    tmp_path: Path, form: str
+) -> None:
+    """A number in a date column of a 1904 workbook was read as a 1900 serial, four years and
+    a day off: 注册日期 43768 passed R02 as 2019-10-30, and a 基准日期 of 44863 made every date
+    in the book an R08."""
+    expected = _findings(_dated_book(tmp_path / "1900", form, False), False)
+    assert {r for r, *_ in expected} == {"R02", "R08", "R18"}
+    # date1904="1" set in workbook.xml by hand too (date cells would then move: not for them)
+    for by_xml in (False, True) if form != "date" else (False,):
+        folder = tmp_path / f"1904-{by_xml}"
+        book = _dated_book(folder, form, True, by_xml)
+        assert _findings(book, True) == expected, (form, by_xml)
+    settings = read_book(_dated_book(tmp_path / "s", form, True)).settings
+    assert (settings.ref_date, settings.window_start) == (date(2026, 10, 30), date(2023, 10, 31))

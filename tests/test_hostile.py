@@ -4,6 +4,8 @@ never a traceback, and every input file byte-identical afterwards."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import time
 import zipfile
 from collections.abc import Callable
@@ -50,6 +52,11 @@ REFUSED: dict[str, tuple[Callable[[Path], Path], str]] = {
     "external entity": (hostile.external_entity, "损坏"),
     "zip bomb": (hostile.zip_bomb, "异常巨大"),
     "zip bomb, lying size": (hostile.zip_bomb_lying, "损坏"),
+    ".ods": (hostile.ods_file, "OpenDocument 表格（.ods），请在 WPS 或 Excel 中另存为 .xlsx"),
+    ".ods named .xlsx": (hostile.ods_renamed_xlsx, "OpenDocument 表格（.ods）"),
+    ".numbers": (hostile.numbers_file, "Apple Numbers 表格（.numbers）"),
+    ".numbers named .xlsx": (hostile.numbers_renamed_xlsx, "Apple Numbers 表格"),
+    ".et": (hostile.wps_et, "WPS 表格文件（.et）"),
 }
 # Layout problems are found when reading the sheets: commands that only rewrite a workbook
 # (clear, normalize) may accept them, since they do not need the master-workbook layout.
@@ -117,6 +124,28 @@ def test_size_limit_is_the_one_in_the_message(tmp_path: Path) -> None:
     assert src.stat().st_size > reading.MAX_FILE_BYTES
     with pytest.raises(reading.XlqcError, match=f"{reading.MAX_FILE_BYTES // 1048576} MB"):
         read_book(src)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_ods_saved_by_libreoffice_gets_the_save_as_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The master workbook saved as .ods by LibreOffice headless, then renamed .xlsx as well:
+    both say what the file is and what to do, by suffix and by content."""
+    src = hostile.good_book(tmp_path / "in")
+    out = tmp_path / "ods"
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "ods", "--outdir", str(out), str(src)],
+        check=False, capture_output=True, timeout=120,
+    )  # fmt: skip
+    ods = out / "总表.ods"
+    if not ods.exists():  # LibreOffice without Calc (libreoffice-writer only) loads no .xlsx
+        pytest.skip("LibreOffice Calc is not installed")
+    renamed = shutil.copyfile(ods, out / "从WPS来的.xlsx")
+    for path in (ods, renamed):
+        outcome = run(capsys, "validate", path)
+        assert_refused(outcome, "OpenDocument 表格（.ods），请在 WPS 或 Excel 中另存为 .xlsx")
 
 
 def test_external_entity_is_never_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -526,3 +555,105 @@ def test_import_of_a_hostile_form(
     assert "Traceback" not in outcome.err + outcome.out and "内部错误" not in outcome.err
     assert SECRET not in outcome.out + outcome.err
     assert snapshot(book.parent) == before
+
+
+# --- values far from the data ------------------------------------------------------------------
+
+
+def _xlqc(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """xlqc in its own process: a reader that aborts (Rust's failed allocation) kills only it."""
+    import os
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run(
+        [sys.executable, "-m", "xlqc", *map(str, args)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("cell", ["XFD1048576", "XFD5000"])
+def test_stray_value_far_right_is_not_read(cell: str, tmp_path: Path) -> None:
+    """One value in 成员!XFD1048576 aborted every command (calamine asked for 550 GB: 'memory
+    allocation of 549755813888 bytes failed', exit 134); XFD5000 cost 6 s and 3 GB. Only the
+    columns under the headers are read: the valid group stays valid."""
+    src = hostile.stray_value(tmp_path / "in", cell)
+    done = _xlqc("validate", "--json", src)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr[-300:]
+    assert json.loads(done.stdout) == []
+    exported = _xlqc("export", src, "-o", tmp_path / "导出")
+    assert exported.returncode == 0, exported.stderr[-300:]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_survives_a_value_in_the_last_cell(command: str, tmp_path: Path) -> None:
+    src = hostile.stray_value(tmp_path / "in", "XFD1048576")
+    done = _xlqc(*_args(COMMANDS[command][0], src, tmp_path))
+    assert done.returncode == 0, done.stderr[-300:]
+
+
+@pytest.mark.parametrize("form", hostile.STRAY_FORMS)
+def test_stray_value_in_unusual_sheet_xml_is_not_read(form: str, tmp_path: Path) -> None:
+    src = hostile.stray_value_odd_xml(tmp_path, form)
+    done = _xlqc("validate", "--json", src)  # in its own process: an abort is a failure here
+    assert done.returncode == 0, done.stderr[-300:]
+    book = read_book(src)
+    assert [m.name for m in book.members] == [m["姓名"] for m in hostile.GOOD_MEMBERS]
+    assert [m.row for m in book.members] == [2, 3, 4, 5, 6]
+
+
+def test_stray_value_far_below_in_a_data_column_is_a_row_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value under 小组编号 in row 1,048,576 is data: reported where it is, the million empty
+    rows above it never materialised."""
+    src = hostile.stray_value(tmp_path, "A1048576")
+    book = read_book(src)
+    assert [m.row for m in book.members][-2:] == [6, 1048576]
+    code, findings = _validate(capsys, src)
+    assert code == 1
+    assert f"{schema.MEMBER_SHEET}!A1048576" in _at(findings, "R10")
+    assert f"{schema.MEMBER_SHEET}!C1048576" in _at(findings, "R01")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [hostile.error_values, hostile.formulas_cached, hostile.text_dates, hostile.merged_cells],
+)
+def test_a_sheet_read_without_its_empty_stretches_reads_the_same(
+    build: Callable[[Path], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forcing every sheet through the compacted reading (only the cells under the headers,
+    rows and columns moved together) gives the same model as reading it in place."""
+    src = build(tmp_path)
+    in_place = read_book(src)
+    monkeypatch.setattr(reading, "DENSE_CELLS", -1)
+    compacted = read_book(src)
+    assert all(isinstance(g, reading.SheetGrid) for g in reading.read_tables(src).grids.values())
+    assert compacted.model_dump() == in_place.model_dump()
+
+
+def test_too_many_rows_is_one_chinese_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = hostile.stray_value(tmp_path, "A1048576")
+    monkeypatch.setattr(reading, "MAX_ROWS", 6)
+    outcome = run(capsys, "validate", "--json", src)
+    assert_refused(outcome, "总表.xlsx」工作表「成员」有内容的行超过 6 行（第 1048576 行仍有内容）")
+
+
+def test_a_panic_in_the_reader_is_one_chinese_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Rust panic reaches Python as pyo3's PanicException, a BaseException: caught too."""
+    import python_calamine
+
+    class PanicException(BaseException):
+        pass
+
+    def panic(*_args: object, **_kwargs: object) -> None:
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    src = hostile.good_book(tmp_path)
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", panic)
+    assert_refused(run(capsys, "validate", "--json", src), "已损坏或不是有效的 Excel 工作簿")

@@ -157,3 +157,62 @@ def test_wrap_breaks_chinese_anywhere_but_keeps_latin_runs() -> None:
     assert "".join(lines).replace(" ", "") == "注册日期2023-10-30不满三年，应不晚于2023-10-30。"
     assert report.wrap("x" * 20, 8) == ["x" * 8, "x" * 8, "x" * 4]
     assert report.wrap("", 8) == [""]
+
+
+# --- control characters from _xHHHH_ escapes ---------------------------------------------------
+
+
+def _escaped_name_book(folder: Path, header: str = "小组名称") -> Path:
+    """A saved workbook whose 小组名称 holds an ANSI colour sequence, a NUL and an 8-bit CSI,
+    written as Excel writes such characters: _x001B_, _x0000_, _x009B_ in the sheet XML."""
+    import hostile
+
+    path = hostile.good_book(folder)
+    col = hostile.column_of(G, header)
+    text = "配电_x001B_[31m运检_x0000_QC_x009B_2J小组"
+    cell = f'<c r="{col}2" t="inlineStr"><is><t>{text}</t></is></c>'
+    return hostile.rewrite_zip(path, {hostile.SHEET_PART[G]: hostile.set_cell_xml(f"{col}2", cell)})
+
+
+RAW_CONTROLS = ("\x1b", "\x00", "\x9b")
+
+
+def test_control_characters_reach_the_terminal_only_as_their_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The heading printed the group's name raw: ESC [31m turned the clerk's console red."""
+    from xlqc.cli import main
+
+    book_path = _escaped_name_book(tmp_path)
+    assert "\x1b[31m" in read_book(book_path).groups[0].name  # calamine decodes the escapes
+    capsys.readouterr()
+    main(["validate", str(book_path)])
+    out = capsys.readouterr().out
+    assert not any(c in out for c in RAW_CONTROLS), repr(out)
+    heading = next(line for line in out.splitlines() if line.startswith("G001"))
+    assert heading == "G001 配电<U+001B>[31m运检<U+0000>QC<U+009B>2J小组"
+    assert "R17" in out  # and R17 describes them the same way
+
+
+def test_json_escapes_every_control_character_and_stays_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from xlqc.cli import main
+
+    book_path = _escaped_name_book(tmp_path, "小组编号")  # the "group" key holds it raw
+    capsys.readouterr()
+    main(["validate", "--json", str(book_path)])
+    out = capsys.readouterr().out
+    assert not any(c in out for c in RAW_CONTROLS), repr(out)
+    assert "\\u001b" in out and "\\u009b" in out
+    found = json.loads(out)
+    r17 = next(f for f in found if f["rule"] == "R17")
+    assert r17["group"] == "配电\x1b[31m运检\x00QC\x9b2J小组"
+    assert "<U+001B>[31m" in r17["message"]
+
+
+def test_json_escaping_keeps_chinese_and_full_width_space_as_they_are() -> None:
+    findings = [finding("R17", "warning", G, "C2", "G\u2028", "「\u3000配电\x7f」")]
+    text = report.to_json(findings)
+    assert "「\u3000配电\\u007f」" in text and "G\\u2028" in text
+    assert json.loads(text)[0]["message"] == "「\u3000配电\x7f」"

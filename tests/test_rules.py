@@ -346,6 +346,126 @@ def test_r08_dates_after_the_reference_date(tmp_path: Path) -> None:
     assert "晚于基准日期 2026-10-30" in only(findings, "R08")[1].message
 
 
+# R08 says what follows from a date it reports, so that fixing the date brings no new error that
+# the clerk was not told about.
+
+COUNT_SHORT = "此课题不计入近三年课题：计入后仅 1 项，不满足近三年至少两项"
+ONLY_FIRST = "唯一的一等水平课题不计入，不满足一等水平要求"
+ANNOUNCED = {"R03": "不满足近三年至少两项", "R04": "不满足一等水平要求"}
+
+
+def _errors_after_fixing(
+    tmp_path: Path, topics: list[dict[str, Any]], i: int, end: Any
+) -> set[str]:
+    fixed = [dict(t, 活动结束=end) if j == i else t for j, t in enumerate(topics)]
+    found = run(tmp_path / f"fixed-{end}", topics=fixed)
+    return {f.rule for f in found if f.severity == "error"}
+
+
+def test_r08_after_the_reference_date_says_the_topic_count_falls_short(tmp_path: Path) -> None:
+    """The second of two topics ends one day after 基准日期: R08 only (no R03), and its message
+    says that, not counted, the group has one topic."""
+    topics = topics_with(1, 活动结束="2026-10-31")
+    findings = run(tmp_path, topics=topics)
+    assert hits(findings) == {("R08", "课题", "D3")}
+    assert findings[0].message == (
+        "课题!D3 活动结束「2026-10-31」晚于基准日期 2026-10-30：应不晚于 2026-10-30；" + COUNT_SHORT
+    )
+
+
+def test_r08_unreadable_end_of_the_only_first_level_topic_says_r04_follows(
+    tmp_path: Path,
+) -> None:
+    third = topic(1, 课题名称="第三项", 活动结束="2025-06-30")
+    topics = [topic(0, 活动结束="2024年13月"), GOOD_TOPICS[1], third]
+    findings = run(tmp_path, topics=topics)
+    assert hits(findings) == {("R08", "课题", "D2")}
+    assert findings[0].message.endswith("；此课题不计入近三年课题：" + ONLY_FIRST)
+    assert COUNT_SHORT not in findings[0].message  # two topics count without it
+
+
+def test_r08_both_consequences_in_one_message(tmp_path: Path) -> None:
+    findings = run(tmp_path, topics=topics_with(0, 活动结束="去年十一月"))
+    assert hits(findings) == {("R08", "课题", "D2")}
+    assert findings[0].message.endswith(
+        "此课题不计入近三年课题：计入后仅 1 项，不满足近三年至少两项；" + ONLY_FIRST
+    )
+
+
+def test_r08_says_nothing_more_where_r03_says_it_already(tmp_path: Path) -> None:
+    findings = run(tmp_path, topics=[topic(1, 活动结束="2027.1")])  # one topic, after 基准日期
+    assert hits(findings) == {("R08", "课题", "D2"), ("R03", "小组", "A2"), ("R04", "小组", "A2")}
+    assert "此课题不计入" not in only(findings, "R08")[0].message
+
+
+@pytest.mark.parametrize(
+    ("i", "bad", "fixes"),
+    [
+        (1, "2026-10-31", ["2026-10-30", "2023-10-30", "2022.5"]),
+        (0, "去年十一月", ["2024-11-30", "2023-10-30", "2023.9"]),
+        (1, "2023.10", ["2023-10-31", "2023-10-30", "2023-10-01"]),  # month across the start
+        (1, "2026.10", ["2026-10-30", "2026-10-31"]),  # month across the end
+    ],
+)
+def test_fixing_a_reported_date_brings_no_unannounced_error(
+    tmp_path: Path, i: int, bad: str, fixes: list[str]
+) -> None:
+    """Whatever day the clerk then types, every new error was announced by the date's finding."""
+    topics = topics_with(i, 活动开始="2022.3", 活动结束=bad)
+    before = run(tmp_path / "before", topics=topics)
+    said = " ".join(f.message for f in before if f.rule == "R08")
+    assert said, before
+    old = {f.rule for f in before if f.severity == "error"}
+    for fix in fixes:
+        new = _errors_after_fixing(tmp_path, topics, i, fix) - old - {"R08", "R18"}
+        unannounced = {rule for rule in new if ANNOUNCED.get(rule, "?") not in said}
+        assert not unannounced, (fix, new, said)
+
+
+@pytest.mark.parametrize(
+    ("end", "straddles"),
+    [
+        ("2023.10", True),  # 10-01 … 10-31: the 统计期 starts on 10-31
+        ("2023年10月", True),
+        ("2023.11", False),
+        ("2026.10", True),  # 10-01 … 10-31: the 统计期 ends on 10-30
+        ("2026.9", False),
+        ("2023-10-31", False),
+    ],
+)
+def test_month_only_end_across_a_window_boundary_is_a_warning(
+    tmp_path: Path, end: str, straddles: bool
+) -> None:
+    """活动结束 2023.10 counted silently although the 统计期 starts on 2023-10-31 (R02 already asked
+    for the day of a registration month across its limit). Now it is counted, with a warning
+    that names the topic, says so and asks for the day."""
+    findings = run(tmp_path, topics=topics_with(1, 活动开始="2022.3", 活动结束=end))
+    if not straddles:
+        assert findings == []
+        return
+    assert hits(findings) == {("R08", "课题", "D3")}
+    warning = findings[0]
+    assert warning.severity == "warning"
+    assert warning.message == (
+        f"课题!D3 活动结束「{end}」只填到月，无法确认是否在统计期 2023-10-31 至 2026-10-30 内："
+        "课题「提高配网自动化终端在线率」暂按统计期内计入，请填写具体日期；"
+        f"若实际在统计期外，{COUNT_SHORT}"
+    )
+
+
+def test_month_only_end_across_the_start_still_counts_and_prints(tmp_path: Path) -> None:
+    path = book_file(tmp_path, topics=topics_with(1, 活动开始="2022.3", 活动结束="2023.10"))
+    book = read_book(path)
+    assert [t.row for t in window_topics(book, "G001")] == [2, 3]
+    assert [t.row for t in printed_topics(book, "G001")] == [2, 3]
+
+
+def test_month_only_registration_across_its_limit_stays_an_error(tmp_path: Path) -> None:
+    findings = run(tmp_path, groups=[group(注册日期="2023.10")])
+    assert [(f.rule, f.severity) for f in findings] == [("R02", "error")]
+    assert "只填到月，无法确认是否满三年，请填写具体日期" in findings[0].message
+
+
 # ----------------------------------------------------------------------------------------------
 # R09 duplicates
 

@@ -231,3 +231,27 @@ def test_zero_width_joiner_inside_an_emoji_is_part_of_the_picture() -> None:
     assert normalize_text("👩\u200d🔧维修QC小组") == "👩\u200d🔧维修QC小组"
     assert text_issues("配电\u200d运检") != []
     assert normalize_text("配电\u200d运检") == "配电运检"
+
+
+# --- the README says what is counted ------------------------------------------------------------
+
+
+def _readme_char_count_section() -> str:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    start = readme.index("### 字数怎么算")
+    return readme[start : readme.index("\n### ", start + 1)]
+
+
+@pytest.mark.parametrize(("emoji", "count"), [("👨\u200d👩\u200d👧", 5), ("👍🏽", 2)])
+def test_readme_counts_composed_emoji_as_xlqc_does(emoji: str, count: int) -> None:
+    """The README names each composed emoji with the count char_count gives it (it once said an
+    emoji counts one, which is true only of a single code point)."""
+    section = _readme_char_count_section()
+    assert char_count(emoji) == count
+    assert emoji in section
+    after = section[section.index(emoji) :]
+    assert f"算 {count} 个" in after[: after.index("；")]
+    assert "码位" in section
+    assert "表情符号也算 1 个" not in section

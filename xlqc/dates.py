@@ -17,6 +17,7 @@ from typing import Any
 from xlqc.model import DateValue
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's leap-year bug included)
+DAYS_1904 = 1462  # serial 0 of the 1904 date system (old Mac Excel) is serial 1462 of 1900's
 MIN_YEAR, MAX_YEAR = 1950, 2100
 
 _SEP = r"\s*[-/.．。、\\]\s*"
@@ -35,8 +36,12 @@ class DateError(ValueError):
     """The value is not a date xlqc can read; ``str()`` says why, in Chinese."""
 
 
-def parse_date(value: Any) -> DateValue | None:
-    """Read one cell as a date. Blank gives ``None``; unreadable raises :class:`DateError`."""
+def parse_date(value: Any, *, date1904: bool = False) -> DateValue | None:
+    """Read one cell as a date. Blank gives ``None``; unreadable raises :class:`DateError`.
+
+    A serial number is one of the workbook's date system: ``date1904`` for a workbook saved
+    with the 1904 system (``date1904="1"`` in workbook.xml), where 43768 is 2023-10-31. Real
+    date cells arrive as dates already (the reader converts them in the right system)."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -48,14 +53,14 @@ def parse_date(value: Any) -> DateValue | None:
     if isinstance(value, int) and abs(value) > 10**9:
         raise DateError("不是日期")  # also keeps float() below from overflowing
     if isinstance(value, int | float):
-        return _from_number(float(value))
+        return _from_number(float(value), date1904)
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(value))).strip()
     if not text:
         return None
-    return _from_text(text)
+    return _from_text(text, date1904)
 
 
-def _from_number(number: float) -> DateValue:
+def _from_number(number: float, date1904: bool = False) -> DateValue:
     """A number in a date cell: an Excel serial, or 2023.5 / 20230501 typed into a General cell."""
     if number != number:  # NaN
         raise DateError("不是日期")
@@ -73,20 +78,24 @@ def _from_number(number: float) -> DateValue:
         or 19000101 <= number <= 21001231  # 20230501
     ):
         return _from_text(str(int(number)))
-    return _from_serial(number)
+    return _from_serial(number, date1904)
 
 
-def _from_serial(serial: float) -> DateValue:
+def _from_serial(serial: float, date1904: bool = False) -> DateValue:
+    if date1904:
+        if serial < 0:
+            raise DateError("不是有效的 Excel 日期序号")
+        serial += DAYS_1904
     if not 1 <= serial < 2958466:  # beyond 9999-12-31
         raise DateError("不是有效的 Excel 日期序号")
     day = EXCEL_EPOCH + timedelta(days=int(serial))
     return _checked(day, "day")
 
 
-def _from_text(text: str) -> DateValue:
+def _from_text(text: str, date1904: bool = False) -> DateValue:
     text = _TIME.sub("", text)
     if text.isdecimal() and 4 < len(text) <= 5:  # an Excel serial stored as text
-        return _from_serial(float(text))
+        return _from_serial(float(text), date1904)
     if m := _YEAR_ONLY.match(text):
         raise DateError(
             f"「{text}」只有年份，请至少填到月份，如 {m.group(1)}.5 或 {m.group(1)}年5月"

@@ -149,6 +149,7 @@ class Book(BaseModel):
     """A whole master workbook."""
 
     path: Path | None = None  # the workbook file; proofs are relative to its folder
+    date1904: bool = False  # numbers in date cells are serials of the 1904 date system
     settings: Settings = Field(default_factory=Settings)
     groups: list[Group] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list)

@@ -3,22 +3,26 @@
 Two halves, so the file reader and the live-Excel reader share everything but the I/O:
 
 * :func:`read_tables` opens a saved file (python-calamine: cached formula values, no styles, far
-  faster than openpyxl's loader) and returns each sheet as a grid of plain values from A1;
+  faster than openpyxl's loader) and returns 设置 and the data sheets as grids of plain values
+  from A1 — or, for a sheet whose values stray far from its data, only the cells under its
+  headers (:class:`SheetGrid`, see :mod:`xlqc.sheetxml`) — with the workbook's date system;
 * :func:`build_book` turns such grids into a :class:`~xlqc.model.Book`, finding columns by header
   text, skipping blank rows, and keeping each value's cell.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from xlqc import schema
+from xlqc import schema, sheetxml
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.errors import XlqcError
 from xlqc.model import (
@@ -33,6 +37,7 @@ from xlqc.model import (
     Topic,
     text_of,
 )
+from xlqc.text import visible
 
 Grid = Sequence[Sequence[Any]]
 
@@ -53,86 +58,146 @@ _ROW_TYPES: dict[str, type[Row]] = {
 def read_book(path: str | Path) -> Book:
     """Read a saved master workbook; :class:`XlqcError` for anything that is not one."""
     path = Path(path)
-    return build_book(read_tables(path), path)
+    tables = read_tables(path)
+    return build_book(tables.grids, path, date1904=tables.date1904)
 
 
-def read_tables(path: Path) -> dict[str, list[list[Any]]]:
-    """Every sheet of the file as a grid from A1, formula cells as their cached values."""
+class SheetGrid(list[list[Any]]):
+    """A sheet read without its empty stretches: row ``i`` of the grid is sheet row
+    ``rows[i]`` and position ``j`` in a row is sheet column ``columns[j]`` (both 1-based).
+    A plain list of rows is a grid from A1 (the live reader's, and calamine's for most sheets)."""
+
+    def __init__(self, values: list[list[Any]], rows: list[int], columns: list[int]) -> None:
+        super().__init__(values)
+        self.rows = rows
+        self.columns = columns
+
+
+@dataclass
+class Tables:
+    """The sheets xlqc reads (设置 and the data sheets) as grids, and the workbook's date system."""
+
+    grids: dict[str, Grid]
+    date1904: bool = False
+
+
+# calamine reads a sheet as one rectangle from A1 to its last value: up to this many cells it
+# reads the sheet in place (a national office's 40,000 member rows are 160,000 cells); beyond,
+# only the cells under the headers are read, their rows and columns moved together
+DENSE_CELLS = 1_000_000
+MAX_ROWS = 200_000  # rows with values under the headers; the live reader has the same bound
+
+
+def read_tables(path: Path) -> Tables:
+    """设置 and the data sheets of the file as grids, formula cells as their cached values.
+
+    Only those sheets are read (a clerk's own sheets never are), each first scanned in its XML
+    (:mod:`xlqc.sheetxml`) so that a stray value far from the data (成员!XFD1048576) can neither
+    abort the process in calamine nor cost it gigabytes."""
     check_workbook_file(path)
     import python_calamine as calamine
 
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
-        try:
-            grids = {
-                name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                for name in book.sheet_names
+        with zipfile.ZipFile(path) as zf:
+            package = sheetxml.read_package(zf)
+            names = [n for n in (schema.SETTINGS_SHEET, *schema.DATA_SHEETS) if n in package.sheets]
+            scans = {n: sheetxml.scan_sheet(zf, package.sheets[n]) for n in names}
+            grids: dict[str, Grid] = {
+                n: _read_compacted(zf, package, n, path)
+                for n in names
+                if scans[n].area > DENSE_CELLS
             }
-        finally:
-            book.close()
-        _put_error_values(path, grids)
-        return grids
+        in_place = [n for n in names if n not in grids]
+        if in_place:
+            book = calamine.CalamineWorkbook.from_path(str(path))
+            try:
+                for name in in_place:
+                    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                    if name in schema.DATA_SHEETS:
+                        _put_error_values(grid, scans[name].errors)
+                    grids[name] = grid
+            finally:
+                book.close()
+        return Tables({n: grids[n] for n in names}, package.date1904)
+    except XlqcError:
+        raise
     except calamine.PasswordError:
-        raise XlqcError(f"「{path.name}」有密码保护，请在 Excel 中取消密码后另存一份再试") from None
-    except Exception as exc:  # calamine raises several types for damaged parts
         raise XlqcError(
-            f"「{path.name}」已损坏或不是有效的 Excel 工作簿（{_short(exc)}）"
+            f"「{visible(path.name)}」有密码保护，请在 Excel 中取消密码后另存一份再试"
+        ) from None
+    except BaseException as exc:  # calamine raises several types, and a Rust panic is a
+        if isinstance(exc, KeyboardInterrupt | SystemExit):  # BaseException
+            raise
+        raise XlqcError(
+            f"「{visible(path.name)}」已损坏或不是有效的 Excel 工作簿（{_short(exc)}）"
         ) from None
 
 
-_ERROR_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})(\d+)"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>', re.S
-)
+def _read_compacted(
+    zf: zipfile.ZipFile, package: sheetxml.Package, name: str, path: Path
+) -> SheetGrid:
+    """A sheet too large to read in place: only the columns under its headers (A and B of 设置),
+    and only the rows with values in them."""
+    part = package.sheets[name]
+    if name == schema.SETTINGS_SHEET:
+        columns = {1, 2}
+    else:
+        heads = _read_copy(
+            *sheetxml.compact_package(zf, package, part, lambda r, c: r <= HEADER_SEARCH_ROWS),
+            name,
+        )
+        wanted = {col.header for col in schema.DATA_SHEETS[name]}
+        columns = {
+            heads.columns[j]
+            for values in heads
+            for j, value in enumerate(values)
+            if header_key(value) in wanted
+        }
+    try:
+        copy = sheetxml.compact_package(
+            zf, package, part, lambda r, c: c in columns, name in schema.DATA_SHEETS, MAX_ROWS
+        )
+    except sheetxml.TooManyRows as too_many:
+        raise XlqcError(
+            f"「{visible(path.name)}」工作表「{name}」有内容的行超过 {MAX_ROWS} 行"
+            f"（第 {too_many.row} 行仍有内容），远超总表的正常范围；"
+            "请删除数据下方多余的行、保存后再试"
+        ) from None
+    return _read_copy(*copy, name)
 
 
-def _put_error_values(path: Path, grids: dict[str, list[list[Any]]]) -> None:
+def _read_copy(copy: io.BytesIO, rows: list[int], columns: list[int], name: str) -> SheetGrid:
+    import python_calamine as calamine
+
+    if not rows:
+        return SheetGrid([], [], [])
+    with calamine.CalamineWorkbook.from_filelike(copy) as book:
+        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return SheetGrid(values, rows, columns)
+
+
+def _put_error_values(grid: list[list[Any]], errors: dict[tuple[int, int], str]) -> None:
     """Put #REF!, #N/A… back where a formula failed: calamine reads error cells as empty, and
     the clerk must be told the cell shows an error, not that it is blank (the live reader
-    gets the same strings from Excel). Only the three data sheets are looked at."""
-    from defusedxml import ElementTree
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            for sheet in workbook.iterfind(".//{*}sheet"):
-                name = sheet.get("name")
-                if name not in schema.DATA_SHEETS or name not in grids:
-                    continue
-                rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-                target = targets.get(rid, "").lstrip("/")
-                part = target if target.startswith("xl/") else f"xl/{target}"
-                data = zf.read(part)
-                if b' t="e"' not in data:
-                    continue
-                grid = grids[name]
-                for m in _ERROR_CELL.finditer(data):
-                    row, col = int(m.group(2)) - 1, _column_index(m.group(1).decode())
-                    if row < len(grid) and col < len(grid[row]) and grid[row][col] == "":
-                        grid[row][col] = m.group(3).decode("utf-8", "replace")
-    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
-        return  # the values calamine read stand; error cells then read as blank
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
+    gets the same strings from Excel)."""
+    for (row, col), shown in errors.items():
+        if row <= len(grid) and col <= len(grid[row - 1]) and grid[row - 1][col - 1] == "":
+            grid[row - 1][col - 1] = shown
 
 
 def check_workbook_file(path: Path) -> None:
     """Refuse, with one Chinese sentence, every file that is not a sane .xlsx/.xlsm."""
-    name = path.name
+    name = visible(path.name)  # a file name may hold control characters too
     if name.startswith("~$"):
         raise XlqcError(f"「{name}」是 Excel 打开工作簿时留下的锁定文件，不是工作簿，请选择原文件")
     if not path.exists():
-        raise XlqcError(f"找不到文件「{path}」")
-    if path.is_dir():
-        raise XlqcError(f"「{path}」是文件夹，不是工作簿")
+        raise XlqcError(f"找不到文件「{visible(str(path))}」")
     suffix = path.suffix.lower()
-    if suffix in (".xls", ".et"):
+    if suffix in _OTHER_SPREADSHEETS:  # before is_dir: a .numbers of older Macs is a folder
+        raise XlqcError(f"「{name}」{_OTHER_SPREADSHEETS[suffix]}")
+    if path.is_dir():
+        raise XlqcError(f"「{visible(str(path))}」是文件夹，不是工作簿")
+    if suffix == ".xls":
         raise XlqcError(f"「{name}」是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再试")
     if suffix in (".csv", ".txt"):
         raise XlqcError(f"「{name}」是 CSV/文本文件，请使用 xlqc 总表（.xlsx）")
@@ -151,7 +216,7 @@ def check_workbook_file(path: Path) -> None:
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise XlqcError(
-            f"「{name}」是加密的工作簿或旧版 .xls 文件，请取消密码并另存为 .xlsx 后再试"
+            f"「{name}」是加密的工作簿，或旧版 .xls、WPS .et 文件，请取消密码并另存为 .xlsx 后再试"
         )
     if not head.startswith(b"PK"):
         raise XlqcError(f"「{name}」不是 Excel 工作簿（.xlsx）")
@@ -162,7 +227,7 @@ def check_workbook_file(path: Path) -> None:
         raise XlqcError(f"「{name}」已损坏，无法作为 .xlsx 打开") from None
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
-        raise XlqcError(f"「{name}」是压缩文件，但不是 Excel 工作簿")
+        raise XlqcError(f"「{name}」{_zip_kind(path, names)}")
     total = sum(i.file_size for i in infos)
     if total > MAX_UNZIPPED_BYTES or any(
         i.file_size > 1_000_000 and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos
@@ -170,17 +235,55 @@ def check_workbook_file(path: Path) -> None:
         raise XlqcError(f"「{name}」解压后异常巨大（可能是恶意构造的文件），已拒绝读取")
 
 
-def build_book(tables: dict[str, list[list[Any]]], path: Path | None = None) -> Book:
-    """The model of a workbook given as grids (sheet name -> rows of values from A1)."""
-    name = path.name if path else "工作簿"
+_OTHER_SPREADSHEETS = {
+    ".ods": "是 OpenDocument 表格（.ods），请在 WPS 或 Excel 中另存为 .xlsx 后再试",
+    ".ots": "是 OpenDocument 表格模板（.ots），请在 WPS 或 Excel 中另存为 .xlsx 后再试",
+    ".et": "是 WPS 表格文件（.et），请在 WPS 中另存为 Excel 工作簿（.xlsx）后再试",
+    ".ett": "是 WPS 表格模板（.ett），请在 WPS 中另存为 Excel 工作簿（.xlsx）后再试",
+    ".numbers": "是 Apple Numbers 表格（.numbers），请在 Numbers 中导出为 Excel（.xlsx）后再试",
+    ".xlsb": "是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后再试",
+}
+
+
+def _zip_kind(path: Path, names: set[str]) -> str:
+    """What a zip that is not an .xlsx is, told by its content whatever its name: an OpenDocument
+    file names itself in its first part 'mimetype', a Numbers file holds Index/*.iwa."""
+    if "mimetype" in names:
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open("mimetype") as fh:
+                mimetype = fh.read(100)
+        except (KeyError, OSError, zipfile.BadZipFile, RuntimeError):
+            mimetype = b""
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return _OTHER_SPREADSHEETS[".ods"]
+    if any(n.startswith("Index/") and n.endswith(".iwa") for n in names) or "Index.zip" in names:
+        return _OTHER_SPREADSHEETS[".numbers"]
+    if "xl/workbook.bin" in names:
+        return _OTHER_SPREADSHEETS[".xlsb"]
+    if "word/document.xml" in names:
+        return "是 Word 文档，不是 Excel 工作簿"
+    return "是压缩文件，但不是 Excel 工作簿"
+
+
+def build_book(
+    tables: dict[str, Grid] | dict[str, list[list[Any]]],
+    path: Path | None = None,
+    *,
+    date1904: bool = False,
+) -> Book:
+    """The model of a workbook given as grids (sheet name -> rows of values from A1, or a
+    :class:`SheetGrid`). With ``date1904`` numbers in date columns are serials of the 1904 date
+    system (old Mac Excel): the workbook's own, as Excel shows them."""
+    name = visible(path.name) if path else "工作簿"
     missing = [s for s in (schema.SETTINGS_SHEET, *schema.DATA_SHEETS) if s not in tables]
     if missing:
         raise XlqcError(
             f"「{name}」缺少工作表「{'」「'.join(missing)}」；请用 xlqc new 生成的总表填写"
         )
-    book = Book(path=path, settings=read_settings(tables[schema.SETTINGS_SHEET]))
+    settings = read_settings(tables[schema.SETTINGS_SHEET], date1904=date1904)
+    book = Book(path=path, settings=settings, date1904=date1904)
     for sheet, columns in schema.DATA_SHEETS.items():
-        letters, rows = _read_sheet(name, sheet, columns, tables[sheet])
+        letters, rows = _read_sheet(name, sheet, columns, tables[sheet], date1904)
         book.columns[sheet] = letters
         getattr(book, _ATTR[sheet]).extend(rows)
     return book
@@ -190,17 +293,18 @@ _ATTR = {schema.GROUP_SHEET: "groups", schema.TOPIC_SHEET: "topics", schema.MEMB
 
 
 def _read_sheet(
-    book_name: str, sheet: str, columns: tuple[schema.Column, ...], grid: Grid
+    book_name: str, sheet: str, columns: tuple[schema.Column, ...], grid: Grid, date1904: bool
 ) -> tuple[dict[str, str], list[Row]]:
     header_row, index = _find_headers(book_name, sheet, columns, grid)
-    letters = {f: column_letter(i + 1) for f, i in index.items()}
+    letters = {f: column_letter(_column_number(grid, i)) for f, i in index.items()}
+    numbers = grid.rows if isinstance(grid, SheetGrid) else None
     row_type = _ROW_TYPES[sheet]
     # decided once per sheet, not once per cell: which columns exist and how each is typed
     present = [(col.field, index[col.field]) for col in columns if col.field in index]
     typed = [(col.field, col.kind if col.kind in ("date", "paths") else "text") for col in columns]
     dates: dict[tuple[type, Any], DateValue | None] = {}  # the same typed date is parsed once
     rows: list[Row] = []
-    for offset, values in enumerate(grid[header_row + 1 :]):
+    for offset, values in enumerate(grid[header_row + 1 :], header_row + 1):
         width = len(values)
         raw = {}
         for field, i in present:
@@ -227,11 +331,10 @@ def _read_sheet(
             else:
                 key = (type(value), value)
                 if key not in dates:
-                    dates[key] = _date_or_none(value)
+                    dates[key] = _date_or_none(value, date1904)
                 fields[field] = dates[key]
-        rows.append(
-            row_type(sheet=sheet, row=header_row + offset + 2, columns=letters, raw=raw, **fields)
-        )
+        number = numbers[offset] if numbers else offset + 1
+        rows.append(row_type(sheet=sheet, row=number, columns=letters, raw=raw, **fields))
     return letters, rows
 
 
@@ -250,15 +353,19 @@ def _find_headers(
 ) -> tuple[int, dict[str, int]]:
     wanted = {col.header: col.field for col in columns}
     for r, values in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        row = _row_number(grid, r)
+        if row > HEADER_SEARCH_ROWS:
+            break
         found: dict[str, int] = {}
         for i, value in enumerate(values):
             header = header_key(value)
             if header in wanted:
                 if wanted[header] in found:
+                    first = column_letter(_column_number(grid, found[wanted[header]]))
                     raise XlqcError(
                         f"「{book_name}」工作表「{sheet}」的列标题「{header}」出现了两次"
-                        f"（{column_letter(found[wanted[header]] + 1)}{r + 1} 和 "
-                        f"{column_letter(i + 1)}{r + 1}），请删除或改名其中一列"
+                        f"（{first}{row} 和 {column_letter(_column_number(grid, i))}{row}），"
+                        "请删除或改名其中一列"
                     )
                 found[wanted[header]] = i
         if "group" in found or "code" in found:
@@ -266,12 +373,20 @@ def _find_headers(
             if missing:
                 raise XlqcError(
                     f"「{book_name}」工作表「{sheet}」缺少列「{'」「'.join(missing)}」"
-                    f"（标题在第 {r + 1} 行）"
+                    f"（标题在第 {row} 行）"
                 )
             return r, found
     raise XlqcError(
         f"「{book_name}」工作表「{sheet}」第 1 行没有找到列标题「小组编号」；请使用 xlqc new 生成的表头"
     )
+
+
+def _row_number(grid: Grid, index: int) -> int:
+    return grid.rows[index] if isinstance(grid, SheetGrid) else index + 1
+
+
+def _column_number(grid: Grid, index: int) -> int:
+    return grid.columns[index] if isinstance(grid, SheetGrid) else index + 1
 
 
 def header_key(value: Any) -> str:
@@ -280,9 +395,9 @@ def header_key(value: Any) -> str:
     return _HEADER_NOISE.sub("", text)
 
 
-def _date_or_none(value: Any) -> DateValue | None:
+def _date_or_none(value: Any, date1904: bool = False) -> DateValue | None:
     try:
-        return parse_date(value)
+        return parse_date(value, date1904=date1904)
     except DateError:
         return None  # R08 reports it from the raw value
 
@@ -305,7 +420,7 @@ def split_paths(value: Any) -> list[str]:
     return [p for p in (clean_text(s) for s in _PATH_SPLIT.split(text)) if p]
 
 
-def read_settings(grid: Grid) -> Settings:
+def read_settings(grid: Grid, *, date1904: bool = False) -> Settings:
     """设置: keys in column A, values in column B, on any row; defaults from DESIGN.md §1."""
     by_key = {k.key: k for k in schema.SETTING_KEYS}
     values: dict[str, Any] = {}
@@ -316,7 +431,7 @@ def read_settings(grid: Grid) -> Settings:
         key = header_key(row[0])
         if key in by_key and key not in values:
             values[key] = row[1] if len(row) > 1 and row[1] != "" else None
-            locs[key] = Loc(sheet=schema.SETTINGS_SHEET, cell=f"B{r + 1}")
+            locs[key] = Loc(sheet=schema.SETTINGS_SHEET, cell=f"B{_row_number(grid, r)}")
     settings = Settings(locs=locs, raw=values)
     settings.unit = clean_text(values.get("推荐单位"))
     if not settings.unit:
@@ -325,7 +440,7 @@ def read_settings(grid: Grid) -> Settings:
     def day(key: str, last: bool = False) -> date | None:
         raw = values.get(key)
         try:
-            parsed: DateValue | None = parse_date(raw)
+            parsed: DateValue | None = parse_date(raw, date1904=date1904)
         except DateError:
             settings.problems.append(key)
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from xlqc import schema
 from xlqc.findings import Finding, counts, has_error
 from xlqc.marks import bare_message, cell_position, findings_by_group_row
 from xlqc.model import Book
+from xlqc.text import visible
 
 # label, model (None when unreadable), findings, the reader's message (None when read)
 WorkbookResult = tuple[str, Book | None, list[Finding], str | None]
@@ -46,14 +48,14 @@ def render(results: Iterable[Any], console: Console) -> None:
         if i:
             console.print()
         if error is not None or book is None:
-            console.print(Text(f"✗ {label}：{error or '无法读取'}", style="bold red"))
+            console.print(Text(visible(f"✗ {label}：{error or '无法读取'}"), style="bold red"))
             continue
-        console.print(Text(label, style="bold underline"))
+        console.print(Text(visible(label), style="bold underline"))
         if not findings:
             console.print(Text("未发现任何问题。", style="green"))
         for heading, found in sections(book, findings):
             console.print()
-            console.print(Text(heading, style="bold cyan"))
+            console.print(Text(visible(heading), style="bold cyan"))
             console.print(_table(found))
         console.print()
         _print_fitted(console, summary(book, findings), "bold")
@@ -120,8 +122,8 @@ def _table(findings: Sequence[Finding]) -> Table:
         table.add_row(
             Text(schema.SEVERITY_LABELS[f.severity], style=STYLES[f.severity]),
             Text(f.rule),
-            Text(location(f)),
-            Prose(bare_message(f)),
+            Text(visible(location(f))),
+            Prose(visible(bare_message(f))),
         )
     return table
 
@@ -214,8 +216,23 @@ def total(results: Sequence[WorkbookResult]) -> str:
 
 
 def to_json(findings: Iterable[Finding]) -> str:
-    """One JSON array of findings, keys as in DESIGN.md §3, Chinese kept as it is."""
-    return json.dumps([f.json_dict() for f in findings], ensure_ascii=False, indent=2)
+    """One JSON array of findings, keys as in DESIGN.md §3, Chinese kept as it is. Control and
+    format characters are escaped (\\u001b), also those json leaves raw (DEL, C1 controls such
+    as the 8-bit CSI, U+2028): the array printed on a terminal is inert and still valid JSON."""
+    text = json.dumps([f.json_dict() for f in findings], ensure_ascii=False, indent=2)
+    if text.replace("\n", "").isprintable():
+        return text
+    return _UNUSUAL.sub(_escaped, text)
+
+
+_UNUSUAL = re.compile("[^\x20-\x7e\n\u3000-\u9fff\uff01-\uff5e]")  # not plain text
+
+
+def _escaped(m: re.Match[str]) -> str:
+    ch = m.group()
+    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        return json.dumps(ch)[1:-1]  # \u001b, or a surrogate pair beyond the BMP
+    return ch
 
 
 def plain_text(results: Iterable[Any], width: int = PLAIN_WIDTH) -> str:

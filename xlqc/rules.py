@@ -9,6 +9,14 @@ an unusual 成果水平.
 Consequences kept deliberately (one cause, one finding): an unreadable date is R08 only; a topic
 outside the 统计期 is R18 and neither counted (R03, R04, R15) nor checked for proofs (R14); rows
 whose 小组编号 is not on 小组 are R10 and take no part in the group-level rules.
+
+One finding per cause, but the finding says what follows from it, so that fixing a date never
+brings a new error by surprise: a topic whose 活动结束 is unreadable or after 基准日期 does not
+count, and where R03 or R04 stay silent only because it might count once fixed, its R08 says
+what not counting it means (计入后仅 1 项，不满足近三年至少两项 / 唯一的一等水平课题不计入). A
+活动结束 given as a month that straddles a boundary of the 统计期 (2023.10 when it starts on
+2023-10-31) cannot decide the rule: the topic is counted, as every month that can lie in the
+统计期 is, and a warning (R08) asks for the day and says what would follow were it outside.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from xlqc import schema
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.findings import Finding, Severity
 from xlqc.model import ERROR_VALUES, Book, DateValue, Group, Member, Row, Settings, Topic, text_of
-from xlqc.text import char_count, text_issues
+from xlqc.text import char_count, text_issues, visible
 
 # ----------------------------------------------------------------------------------------------
 # Registry
@@ -261,18 +269,8 @@ QUOTE_LIMIT = 40
 def quote(text: str) -> str:
     """A value fit to sit in a message: invisible characters shown, long text shortened."""
     head = text[: QUOTE_LIMIT + 1]  # every character shows as one or more: the rest is cut
-    shown = head if head.isprintable() else "".join(_visible(ch) for ch in head)
+    shown = visible(head)
     return shown if len(shown) <= QUOTE_LIMIT else shown[: QUOTE_LIMIT - 1] + "…"
-
-
-def _visible(ch: str) -> str:
-    if ch in "\r\n":
-        return "↵"
-    if ch == "\t":
-        return "⇥"
-    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-        return f"<U+{ord(ch):04X}>"
-    return ch
 
 
 _WHITE = " \t\r\n\u3000\u00a0\u200b\u200c\u200d\ufeff"
@@ -451,17 +449,21 @@ def r08_dates(ctx: Context) -> Iterator[Finding]:
     for row, field in _cells(ctx.book, _DATES):
         value: DateValue | None = getattr(row, field)
         if value is None and not _blank(row, field):
-            yield _finding(
-                "R08",
-                row,
-                field,
-                f"{_said(row, field)}无法识别（{_date_error(row.raw.get(field))}）："
-                f"请填写日期，{_DATE_EXAMPLES}",
+            text = (
+                f"{_said(row, field)}无法识别（{_date_error(row.raw.get(field), ctx.book.date1904)}）："
+                f"请填写日期，{_DATE_EXAMPLES}"
             )
         elif value is not None and value.value > ref:
-            yield _finding(
-                "R08", row, field, f"{_said(row, field)}晚于基准日期 {ref}：应不晚于 {ref}"
-            )
+            text = f"{_said(row, field)}晚于基准日期 {ref}：应不晚于 {ref}"
+        elif value is not None and field == "end" and _straddles(ctx.settings, value):
+            assert isinstance(row, Topic)
+            yield _finding("R08", row, field, _straddle_text(ctx, row), "warning")
+            continue
+        else:
+            continue
+        if isinstance(row, Topic) and field == "end" and (then := _uncounted(ctx, row)):
+            text += f"；此课题不计入近三年课题：{then}"
+        yield _finding("R08", row, field, text)
     for topic in ctx.book.topics:
         start, end = topic.start, topic.end
         if start and end and start.value > end.last:
@@ -474,10 +476,46 @@ def r08_dates(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def _date_error(raw: object) -> str | None:
-    """Why ``raw`` is not a date; None when it is one (or blank)."""
+def _straddles(settings: Settings, end: DateValue) -> bool:
+    """Whether a month given as 活动结束 lies partly inside and partly outside the 统计期."""
+    return end.precision == "month" and (
+        end.value < settings.window_start <= end.last or end.value <= settings.window_end < end.last
+    )
+
+
+def _straddle_text(ctx: Context, topic: Topic) -> str:
+    text = (
+        f"{_said(topic, 'end')}只填到月，无法确认是否在统计期 {ctx.window_text()} 内："
+        f"课题「{quote(topic.title)}」暂按统计期内计入，请填写具体日期"
+    )
+    if then := _uncounted(ctx, topic):
+        text += f"；若实际在统计期外，此课题不计入近三年课题：{then}"
+    return text
+
+
+def _uncounted(ctx: Context, topic: Topic) -> str:
+    """What not counting ``topic`` means for its group, where no other finding says it: R03 and
+    R04 stay silent while a topic whose 活动结束 R08 reports might count once fixed."""
+    if topic.group not in ctx.groups or not ctx.window_ok:
+        return ""  # R10's, or no 统计期 to count in (R19)
+    counted = [t for t in ctx.window_of(topic.group) if t is not topic]
+    maybe = [*ctx.window_of(topic.group), *ctx.undated_of(topic.group)]
+    others = [t for t in maybe if t is not topic]
+    parts = []
+    if len(counted) < 2 <= len(maybe):  # below two without it, and R03 silent
+        parts.append(f"计入后仅 {len(counted)} 项，不满足近三年至少两项")
+    if ctx.is_first(topic) and not any(ctx.is_first(t) for t in counted):  # R04 silent
+        if any(ctx.is_first(t) for t in others):
+            parts.append("计入的课题中没有一等水平成果，不满足一等水平要求")
+        else:
+            parts.append("唯一的一等水平课题不计入，不满足一等水平要求")
+    return "；".join(parts)
+
+
+def _date_error(raw: object, date1904: bool = False) -> str | None:
+    """Why ``raw`` is not a date (serials in the workbook's date system); None when it is one."""
     try:
-        parse_date(raw)
+        parse_date(raw, date1904=date1904)
     except DateError as exc:
         return str(exc)
     return None
@@ -854,7 +892,7 @@ def r19_settings(ctx: Context) -> Iterator[Finding]:
             text = f"{where} 设置表中没有「{key}」：请在 A 列添加「{key}」，B 列填写其值"
         elif key == "推荐单位":
             text = f"{where} 推荐单位为空：请填写推荐省区市、行业质协名称（印在各附件的盖章处）"
-        elif (error := _date_error(raw)) is not None:
+        elif (error := _date_error(raw, ctx.book.date1904)) is not None:
             hint = _SETTING_HINTS.get(key, "请填写日期")
             text = f"{where} {key}「{quote(text_of(raw))}」无法识别（{error}）：{hint}"
         elif key == "统计期起":

@@ -103,15 +103,37 @@ MIXED_BRACKETS = "括号全角半角混用"
 
 
 def char_count(s: str) -> int:
-    """Word's 字符数（不计空格）: every character except white space.
+    """Word's 字符数（不计空格）: every code point except white space.
 
     White space is what :meth:`str.isspace` says: spaces of every kind (full-width U+3000 and the
-    no-break space included), tabs and line breaks. Each code point counts one, so an emoji or a
-    rare Han character outside the BMP counts one, like in Word. Zero-width characters (U+200B and
-    the like) count one each: Word counts them too, they are characters, only invisible. R17 flags
-    them and ``xlqc normalize`` removes them, so the count then matches what the clerk sees.
+    no-break space included), tabs and line breaks. Each code point counts one: a rare Han
+    character outside the BMP counts one, and so does a plain emoji, but a composed emoji counts
+    every code point it is made of (👨‍👩‍👧 is three people and two zero-width joiners: 5; 👍🏽 is a
+    hand and a skin tone: 2). Zero-width characters (U+200B and the like) count one each: they are
+    characters, only invisible. R17 flags them and ``xlqc normalize`` removes them, so the count
+    then matches what the clerk sees. The README's 字数 paragraph says the same to the clerk.
     """
     return len("".join(s.split()))
+
+
+def visible(s: str) -> str:
+    """``s`` with nothing a terminal would act on: line breaks as ↵, tabs as ⇥, control, format
+    and unassigned characters as <U+001B> — the way R17's messages quote them. Text from a
+    workbook (an ``_x001B_`` escape is a real ESC) never reaches the clerk's console raw."""
+    if s.isprintable():
+        return s
+    return "".join(visible_char(ch) for ch in s)
+
+
+def visible_char(ch: str) -> str:
+    """One character as :func:`visible` shows it."""
+    if ch in "\r\n":
+        return "↵"
+    if ch == "\t":
+        return "⇥"
+    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        return f"<U+{ord(ch):04X}>"
+    return ch
 
 
 def text_issues(s: str) -> list[str]:
