@@ -39,6 +39,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 Key = tuple[int, int]  # (row, column), 1-based
 Area = tuple[int, int, int, int]  # first row, first column, last row, last column
@@ -205,6 +206,7 @@ class Book:
         self._saved = False
         self._addin = False
         self._structure_protected = False
+        self._date1904 = False
         app._books.append(self)
 
     @property
@@ -735,6 +737,11 @@ class BookApi:
         self._book._app._active = self._book
 
     @property
+    def Date1904(self) -> bool:
+        self._book._app._count("Book.api.Date1904")
+        return self._book._date1904
+
+    @property
     def ProtectStructure(self) -> bool:
         self._book._app._count("Book.api.ProtectStructure")
         return self._book._structure_protected
@@ -849,6 +856,7 @@ def load(path: Path, app: App | None = None) -> Book:
     cached = openpyxl.load_workbook(path, data_only=True)  # what Excel computed and saved
     book = Book(app, str(path))
     book._structure_protected = bool(wb.security and wb.security.lockStructure)
+    book._date1904 = wb.epoch == CALENDAR_MAC_1904
     for ws in wb.worksheets:
         sheet = Sheet(book, ws.title)
         book._sheets.append(sheet)

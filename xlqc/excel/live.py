@@ -117,7 +117,9 @@ def read_live_book(xbook: Any) -> Book:
     """The model of the open workbook: the same as :func:`xlqc.reading.read_book` on the saved
     file, read with one call per sheet."""
     path = book_path(xbook)
-    return build_book(read_grids(LiveBook(xbook), BOOK_SHEETS), path)
+    # Workbook.Date1904: numbers in date columns are serials of the book's own date system
+    date1904 = bool(xbook.api.Date1904)
+    return build_book(read_grids(LiveBook(xbook), BOOK_SHEETS), path, date1904=date1904)
 
 
 # Text Excel would not keep as typed when written to a General cell: a formula or constant
