@@ -17,8 +17,9 @@ from conftest import (
     write_workbook,
 )
 
-from xlqc import schema
+from xlqc import rules, schema
 from xlqc.findings import Finding
+from xlqc.proofs import Proof
 from xlqc.reading import build_book, read_book
 from xlqc.rules import (
     RULES,
@@ -590,14 +591,14 @@ def test_r14_file_checks_are_cached(
     tmp_path: Path, good_book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     book = read_book(good_book)
-    calls: list[Path] = []
-    real = Path.is_file
+    calls: list[str] = []
+    real = rules.locate
 
-    def counting(self: Path) -> bool:
-        calls.append(self)
-        return real(self)
+    def counting(folder: Path, typed: str) -> Proof:
+        calls.append(typed)
+        return real(folder, typed)
 
-    monkeypatch.setattr(Path, "is_file", counting)
+    monkeypatch.setattr(rules, "locate", counting)
     ctx = Context(book)
     assert ctx.file_exists("proofs/cert.pdf") and ctx.file_exists("proofs/cert.pdf")
     assert not ctx.file_exists("proofs/none.pdf") and not ctx.file_exists("proofs/none.pdf")
