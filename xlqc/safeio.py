@@ -473,8 +473,9 @@ def _put_in_place(work: Path, dest: Path) -> None:
     try:
         os.rename(work, dest)
     except OSError as exc:
-        if aside is not None:
+        if aside is not None:  # the earlier export goes back as it was
             with contextlib.suppress(OSError):
+                os.unlink(aside / TEMP_MARKER)
                 os.rename(aside, dest)
         raise XlqcError(f"无法写入输出文件夹「{dest}」：{exc.strerror or exc}") from None
     if aside is not None:
