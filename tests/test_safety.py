@@ -432,6 +432,21 @@ def test_in_place_writes_through_a_symlink_to_the_real_workbook(
     assert link.is_symlink() and openpyxl.load_workbook(real)["小组"]["D2"].comment is None
 
 
+def test_import_into_a_symlinked_workbook_updates_the_real_one(tmp_path: Path) -> None:
+    from intake_forms import official_form
+
+    from xlqc.intake import import_forms
+
+    write_proofs(tmp_path / "real")
+    real = write_workbook(tmp_path / "real" / "总表.xlsx", [GOOD_GROUP], GOOD_TOPICS, GOOD_MEMBERS)
+    link = tmp_path / "总表.xlsx"
+    link.symlink_to(real)
+    result = import_forms([official_form(tmp_path / "f.docx")], link)
+    assert [g.code for g in result.added] == ["G002"]
+    assert link.is_symlink() and link.resolve() == real
+    assert [c.value for c in openpyxl.load_workbook(real)["小组"]["A"]][1:] == ["G001", "G002"]
+
+
 def test_a_read_only_workbook_is_not_rewritten(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

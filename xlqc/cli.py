@@ -121,6 +121,8 @@ def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -
         kept = backup(src)
         out.print(f"已备份原文件到「{BACKUP_FOLDER}/{kept.name}」")
         return src
+    if out_path is not None and out_path.is_dir():
+        raise XlqcError(f"「{out_path}」是文件夹；请给出输出文件名，如「{out_path / src.name}」")
     if out_path is not None and out_path.suffix.lower() != src.suffix.lower():
         raise XlqcError(
             f"输出文件「{out_path.name}」须与原工作簿一样以 {src.suffix.lower()} 结尾"

@@ -199,6 +199,7 @@ def _try_lock(fd: int) -> bool:
         if sys.platform == "win32":
             import msvcrt
 
+            os.lseek(fd, 0, os.SEEK_SET)  # msvcrt locks from the current position: byte 0
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         else:
             import fcntl
