@@ -17,9 +17,9 @@ from conftest import (
     write_workbook,
 )
 
-from xlqc import rules, schema
+from xlqc import schema
 from xlqc.findings import Finding
-from xlqc.proofs import Proof
+from xlqc.proofs import Proof, ProofFolder
 from xlqc.reading import build_book, read_book
 from xlqc.rules import (
     RULES,
@@ -592,13 +592,13 @@ def test_r14_file_checks_are_cached(
 ) -> None:
     book = read_book(good_book)
     calls: list[str] = []
-    real = rules.locate
+    real = ProofFolder.locate
 
-    def counting(folder: Path, typed: str) -> Proof:
+    def counting(self: ProofFolder, typed: str) -> Proof:
         calls.append(typed)
-        return real(folder, typed)
+        return real(self, typed)
 
-    monkeypatch.setattr(rules, "locate", counting)
+    monkeypatch.setattr(ProofFolder, "locate", counting)
     ctx = Context(book)
     assert ctx.file_exists("proofs/cert.pdf") and ctx.file_exists("proofs/cert.pdf")
     assert not ctx.file_exists("proofs/none.pdf") and not ctx.file_exists("proofs/none.pdf")

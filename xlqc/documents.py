@@ -385,26 +385,21 @@ def _split(name: str) -> tuple[str, str]:
     return m.group(1), m.group(2) or ""
 
 
-def resolve_proof(book: Book, typed: str) -> proofs.Proof:
-    """Where a proof path typed in the workbook leads: the same answer R14 gives
-    (:func:`xlqc.proofs.locate`: relative to the workbook's folder, links followed, inside it,
-    a regular file)."""
-    return proofs.locate(book.folder, typed)
-
-
 def copy_proofs(pkg: _Package, book: Book, group: Group, folder: str) -> list[str]:
     """Copy every file the group's topics and members reference into ``folder``, named by what
     it proves (课题N follows the form's slots, then the topics not printed; a second file of
-    the same kind gets _2); a file referenced twice is copied once. A proof R14 refuses
+    the same kind gets _2); a file referenced twice is copied once. Paths are resolved by
+    :class:`xlqc.proofs.ProofFolder`, as R14 resolves them, and a proof R14 refuses
     (missing, outside the workbook's folder, not a regular file, unreadable) is never read.
     Returns the problems."""
     problems: list[str] = []
     copied: set[str] = set()
     code = group.code
+    resolver = proofs.ProofFolder(book.folder)
 
     def take(row: Row, field_name: str, typed: str, stem: str) -> None:
         at = f"{row.sheet}!{row.cell(field_name)}"
-        proof = resolve_proof(book, typed)
+        proof = resolver.locate(typed)
         if proof.path is None:
             if proof.kind == "missing":
                 problems.append(f"{code}：找不到证实性材料「{typed}」（{at}），未复制")
@@ -474,8 +469,9 @@ def check_output_folder(book: Book, out_dir: Path) -> None:
                 f"输出文件夹「{out_dir}」包含总表「{book.path.name}」及其证实性材料，导出会覆盖"
                 "它们，已拒绝；请另选一个新的或空的文件夹（例如总表旁的「xlqc输出」）"
             )
+    folder = proofs.ProofFolder(book.folder)
     for typed in dict.fromkeys(typed_proofs(book)):
-        proof = resolve_proof(book, typed)
+        proof = folder.locate(typed)
         if proof.path is not None and proof.path.is_relative_to(real):
             raise XlqcError(
                 f"输出文件夹「{out_dir}」中有总表引用的证实性材料「{typed}」，导出会删除它，"

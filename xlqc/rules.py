@@ -22,7 +22,7 @@ from xlqc import schema
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.findings import Finding, Severity
 from xlqc.model import ERROR_VALUES, Book, DateValue, Group, Member, Row, Settings, Topic, text_of
-from xlqc.proofs import MAX_PROOF_BYTES, Proof, locate, megabytes
+from xlqc.proofs import MAX_PROOF_BYTES, Proof, ProofFolder, megabytes
 from xlqc.text import char_count, text_issues
 
 # ----------------------------------------------------------------------------------------------
@@ -175,6 +175,7 @@ class Context:
             elif t.end is None or self.after_ref(t.end):
                 self.undated.setdefault(t.group, []).append(t)
         self._files: dict[str, Proof] = {}
+        self._proof_folder = ProofFolder(book.folder)
 
     def primary_groups(self) -> Iterable[Group]:
         """One row per 小组编号 (later duplicates are R09's and take no part elsewhere)."""
@@ -202,7 +203,7 @@ class Context:
     def proof(self, path: str) -> Proof:
         """Where a proof path leads (inside the workbook's folder, a regular file); cached."""
         if path not in self._files:
-            self._files[path] = locate(self.book.folder, path)
+            self._files[path] = self._proof_folder.locate(path)
         return self._files[path]
 
     def file_exists(self, path: str) -> bool:
