@@ -9,7 +9,10 @@ with ``include_all``, those with errors stamped 草稿):
   proves;
 * ``清单.xlsx`` — every file written, its source and size; optionally PDFs and a ``.zip``.
 
-Everything is built in a temporary folder and moved into place only when complete. ``NN`` is the
+The output folder must be new, empty or an earlier xlqc export (``safeio.export_folder``), and
+may not hold the workbook or its proofs (:func:`check_output_folder`); everything is built in a
+temporary folder and replaces the folder only when complete. Proofs are read only from inside
+the workbook's folder (``xlqc.proofs``, as R14 checks them). ``NN`` is the
 序号 on 附件3/4: the group's position among the exported groups, in workbook order.
 """
 

@@ -84,11 +84,11 @@ def _set_mode(tmp: Path, dest: Path) -> None:
         os.chmod(tmp, mode)
 
 
-def owner_files(path: Path) -> list[str]:
-    """The names of the owner file Excel keeps beside a workbook it has open: ``~$`` and the
-    name (Word's form, ``~$`` instead of the first two characters, is looked for as well)."""
-    name = path.name
-    return list(dict.fromkeys([f"~${name}", f"~${name[2:]}"]))
+def owner_file(path: Path) -> str:
+    """The name of the owner file Excel keeps beside a workbook it has open: ``~$`` and the
+    whole name (Word's form, ``~$`` over the first two characters, is not Excel's, and would
+    take ``~$总表.xlsx`` of an open 总表.xlsx for the owner of a closed ab总表.xlsx)."""
+    return f"~${path.name}"
 
 
 def check_rewritable(path: Path) -> None:
@@ -109,12 +109,12 @@ def check_rewritable(path: Path) -> None:
             "写一份副本"
         )
     for where in dict.fromkeys((path, real)):
-        for owner in owner_files(where):
-            if os.path.lexists(where.parent / owner):
-                raise XlqcError(
-                    f"总表正在 Excel 中打开，请先关闭：「{path.name}」旁有 Excel 的锁定文件"
-                    f"「{owner}」（Excel 已关闭时可删除它）"
-                )
+        owner = owner_file(where)
+        if os.path.lexists(where.parent / owner):
+            raise XlqcError(
+                f"总表正在 Excel 中打开，请先关闭：「{path.name}」旁有 Excel 的锁定文件"
+                f"「{owner}」（Excel 已关闭时可删除它）"
+            )
 
 
 def backup(path: Path) -> Path:
