@@ -218,6 +218,36 @@ def test_concurrent_exports_to_one_folder(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
+_HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from xlqc import safeio
+with safeio._folder_lock(Path(sys.argv[1])):
+    Path(sys.argv[2]).write_text("locked")
+    time.sleep(60)
+"""
+
+
+def test_an_export_waiting_too_long_for_another_is_refused_clearly(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    flag = tmp_path / "locked.flag"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(out), str(flag)], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert holder.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        refused = pytest.raises(XlqcError, match="另一个 xlqc 正在写入输出文件夹")
+        with refused, safeio._folder_lock(out, wait=0.5):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with safeio._folder_lock(out, wait=5):  # the OS let go of the dead holder's lock
+        pass
+
+
 _KILLED_EXPORT = """
 import sys, time
 from pathlib import Path
