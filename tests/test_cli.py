@@ -92,7 +92,7 @@ def test_in_place_keeps_a_backup_first(tmp_path: Path) -> None:
     book = bad_book(tmp_path)
     before = digest(book)
     assert main(["validate", str(book), "--in-place"]) == 1
-    backups = list(tmp_path.glob("有错.备份-*.xlsx"))
+    backups = list((tmp_path / "xlqc备份").glob("有错.备份-*.xlsx"))
     assert len(backups) == 1 and digest(backups[0]) == before
     assert openpyxl.load_workbook(book)["小组"]["D2"].comment is not None
 

@@ -43,6 +43,7 @@ from xlqc.findings import Finding
 from xlqc.model import Book
 from xlqc.reading import read_book
 from xlqc.rules import check
+from xlqc.safeio import EXPORT_MARKER
 from xlqc.templating import CompiledTemplate, load_template, sandbox
 
 GOLDEN = Path(__file__).parent / "golden" / "documents"
@@ -672,7 +673,7 @@ def test_manifest_lists_every_file_with_source_and_size(tmp_path: Path) -> None:
     on_disk = {
         p.relative_to(out).as_posix()
         for p in out.rglob("*")
-        if p.is_file() and p.name != "清单.xlsx"
+        if p.is_file() and p.name not in ("清单.xlsx", EXPORT_MARKER)
     }
     assert set(listed) == on_disk
     for rel, row in listed.items():
@@ -693,7 +694,11 @@ def test_zip_holds_the_whole_package_with_utf8_names(tmp_path: Path) -> None:
         assert all(i.flag_bits & 0x800 for i in infos)  # UTF-8 names
         names = {i.filename for i in infos}
         top = "江苏省质量协会_全国优秀质量管理小组推荐材料/"
-        on_disk = {top + p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+        on_disk = {
+            top + p.relative_to(out).as_posix()
+            for p in out.rglob("*")
+            if p.is_file() and p.name != EXPORT_MARKER
+        }
         assert names == on_disk - {top + result.zip_path.name}
         form = top + f"{FORM2}/01_国网江苏省电力有限公司泰州供电分公司_配电运检QC小组.docx"
         assert docx_text(zf.read(form)) == docx_text(form2_files(out)[0])

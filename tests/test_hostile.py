@@ -32,6 +32,7 @@ from hostile import (
 
 from xlqc import reading, schema
 from xlqc.reading import read_book
+from xlqc.safeio import EXPORT_MARKER
 
 # Input that is not a usable master workbook -> the words the one line on stderr must hold.
 REFUSED: dict[str, tuple[Callable[[Path], Path], str]] = {
@@ -395,7 +396,7 @@ def _export(capsys: pytest.CaptureFixture[str], src: Path, out: Path) -> list[Pa
     assert outcome.code == 0, outcome
     assert "Traceback" not in outcome.err + outcome.out
     assert snapshot(src.parent) == outside, "export changed the workbook's folder"
-    return sorted(p for p in out.rglob("*") if p.is_file())
+    return sorted(p for p in out.rglob("*") if p.is_file() and p.name != EXPORT_MARKER)
 
 
 def _docx_text(path: Path) -> str:

@@ -200,7 +200,8 @@ def test_in_place_keeps_a_backup_and_only_adds_marks(
 
     outcome = run(capsys, "validate", "--json", "--in-place", src)
     assert outcome.code == 1, outcome
-    backups = [p for p in tmp_path.iterdir() if p.is_file() and p != src]
+    assert [p for p in tmp_path.iterdir() if p.is_file() and p != src] == []
+    backups = list((tmp_path / "xlqc备份").iterdir())
     assert [
         p.name for p in backups if not re.fullmatch(r"总表\.备份-\d{8}-\d{6}(-\d+)?\.xlsx", p.name)
     ] == []
@@ -414,4 +415,4 @@ def test_xlsm_in_place_keeps_the_vba_project(
     with zipfile.ZipFile(src) as zf:
         assert zf.read("xl/vbaProject.bin") == vba
         assert "macroEnabled" in zf.read("[Content_Types].xml").decode()
-    assert [p.suffix for p in tmp_path.iterdir() if "备份" in p.name] == [".xlsm"]
+    assert [p.suffix for p in (tmp_path / "xlqc备份").iterdir()] == [".xlsm"]

@@ -19,6 +19,7 @@ from conftest import (
 
 from xlqc import schema
 from xlqc.findings import Finding
+from xlqc.proofs import Proof, ProofFolder
 from xlqc.reading import build_book, read_book
 from xlqc.rules import (
     RULES,
@@ -710,14 +711,14 @@ def test_r14_file_checks_are_cached(
     tmp_path: Path, good_book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     book = read_book(good_book)
-    calls: list[Path] = []
-    real = Path.is_file
+    calls: list[str] = []
+    real = ProofFolder.locate
 
-    def counting(self: Path) -> bool:
-        calls.append(self)
-        return real(self)
+    def counting(self: ProofFolder, typed: str) -> Proof:
+        calls.append(typed)
+        return real(self, typed)
 
-    monkeypatch.setattr(Path, "is_file", counting)
+    monkeypatch.setattr(ProofFolder, "locate", counting)
     ctx = Context(book)
     assert ctx.file_exists("proofs/cert.pdf") and ctx.file_exists("proofs/cert.pdf")
     assert not ctx.file_exists("proofs/none.pdf") and not ctx.file_exists("proofs/none.pdf")

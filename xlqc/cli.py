@@ -106,8 +106,12 @@ def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[..., Non
 
 
 def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -> Path:
-    """Where a command that rewrites a workbook writes: OUT, the file itself, or a sibling."""
-    from xlqc.safeio import backup
+    """Where a command that rewrites a workbook writes: OUT, the file itself, or a sibling.
+
+    In place, the workbook is backed up first into ``xlqc备份/`` beside it (safeio.backup, which
+    refuses a read-only workbook or one open in Excel); OUT must end like the workbook
+    (.xlsx or .xlsm: the package's content types say which it is)."""
+    from xlqc.safeio import BACKUP_FOLDER, backup
 
     if out_path and in_place:
         raise XlqcError("-o/--mark 与 --in-place 只能选一个")
@@ -116,8 +120,15 @@ def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -
     if in_place:
         check_in_place(src)
         kept = backup(src)
-        out.print(f"已备份原文件到「{kept.name}」")
+        out.print(f"已备份原文件到「{BACKUP_FOLDER}/{kept.name}」")
         return src
+    if out_path is not None and out_path.is_dir():
+        raise XlqcError(f"「{out_path}」是文件夹；请给出输出文件名，如「{out_path / src.name}」")
+    if out_path is not None and out_path.suffix.lower() != src.suffix.lower():
+        raise XlqcError(
+            f"输出文件「{out_path.name}」须与原工作簿一样以 {src.suffix.lower()} 结尾"
+            "（要写入文件夹，请先建好该文件夹）"
+        )
     lost = lost_features(src)
     if lost:
         err.print(
@@ -159,7 +170,9 @@ def validate_cmd(
     in_place: Annotated[
         bool, typer.Option("--in-place", help="直接标记原工作簿（先自动备份）")
     ] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数，默认用全部核心")] = 0,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="并行进程数（≥1），默认用全部核心")
+    ] = None,
 ) -> None:
     """校验总表，按小组列出每一处问题及其单元格。"""
     from xlqc import report
@@ -167,9 +180,11 @@ def validate_cmd(
 
     if mark and in_place:
         raise XlqcError("--mark 与 --in-place 只能选一个")
+    if jobs is not None and jobs < 1:
+        raise XlqcError(f"-j/--jobs 须为 1 或更大的整数（收到 {jobs}）；不写则用全部核心")
     paths = expand_paths(books)
     with _progress(len(paths), "校验", as_json) as advance:
-        results = validate_paths(paths, jobs=jobs or None, progress=advance)
+        results = validate_paths(paths, jobs=jobs, progress=advance)
     readable = [r for r in results if r.error is None]
     if as_json:
         sys.stdout.write(report.to_json([f for r in readable for f in r.findings]) + "\n")
@@ -187,16 +202,43 @@ def validate_cmd(
 
 def _write_marks(results: Sequence[BookResult], mark: Path | None, in_place: bool) -> None:
     from xlqc.marks import mark_file
+    from xlqc.safeio import check_rewritable
 
     readable = [(r, r.book) for r in results if r.book is not None]
+    if in_place:  # every book refused or none: a folder run is not left half marked
+        for r, _book in readable:
+            check_rewritable(r.path)
     into_folder = mark is not None and (len(readable) > 1 or mark.is_dir())
+    targets: dict[Path, Path] = {}
     if mark and into_folder:
         mark.mkdir(parents=True, exist_ok=True)
+        targets = _mark_targets(mark, [r.path for r, _book in readable])
     for r, book in readable:
-        target = mark / r.path.name if mark and into_folder else mark
+        target = targets[r.path] if mark and into_folder else mark
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
         dst = _output_for(r.path, target, in_place, "已标记")
         mark_file(r.path, dst, book, r.findings)
         out.print(f"已写入标记：「{dst}」")
+
+
+def _mark_targets(folder: Path, paths: Sequence[Path]) -> dict[Path, Path]:
+    """Where ``--mark DIR`` writes each book: DIR/name; when two books share a name (say
+    a/总表.xlsx and b/总表.xlsx), every book goes to DIR/ plus its own folder's path below
+    the folder all the books share (DIR/a/总表.xlsx, DIR/b/总表.xlsx), so none overwrites
+    another."""
+    names = [p.name.casefold() for p in paths]
+    if len(set(names)) == len(names):
+        return {p: folder / p.name for p in paths}
+    parents = [Path(os.path.abspath(p)).parent for p in paths]
+    try:
+        common = Path(os.path.commonpath(parents))
+    except ValueError:  # books on different drives: numbered folders instead
+        return {p: folder / str(n) / p.name for n, p in enumerate(paths, 1)}
+    return {
+        p: folder / parent.relative_to(common) / p.name
+        for p, parent in zip(paths, parents, strict=True)
+    }
 
 
 def _rewrite_target(book: Path, output: Path | None, in_place: bool, suffix: str) -> Path:

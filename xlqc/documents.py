@@ -9,7 +9,10 @@ with ``include_all``, those with errors stamped 草稿):
   proves;
 * ``清单.xlsx`` — every file written, its source and size; optionally PDFs and a ``.zip``.
 
-Everything is built in a temporary folder and moved into place only when complete. ``NN`` is the
+The output folder must be new, empty or an earlier xlqc export (``safeio.export_folder``), and
+may not hold the workbook or its proofs (:func:`check_output_folder`); everything is built in a
+temporary folder and replaces the folder only when complete. Proofs are read only from inside
+the workbook's folder (``xlqc.proofs``, as R14 checks them). ``NN`` is the
 序号 on 附件3/4: the group's position among the exported groups, in workbook order.
 """
 
@@ -31,11 +34,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlqc import rules, schema, sheetprint
+from xlqc import __version__, proofs, rules, schema, sheetprint
 from xlqc.errors import XlqcError
 from xlqc.findings import Finding
 from xlqc.model import Book, DateValue, Group, Member, Row, Topic
-from xlqc.safeio import atomic_folder, inside
+from xlqc.safeio import export_folder, export_folder_problem, inside
 from xlqc.templating import load_template
 
 FORM2_TEMPLATE = "附件2_申报表.docx"
@@ -52,6 +55,9 @@ PACKAGE_NAME = "全国优秀质量管理小组推荐材料"
 CHECKED, UNCHECKED = "☑", "☐"
 BLANK_UNIT = "　" * 8  # underlined on the form: a line to write the unit on
 NAME_MAX = 80  # characters per file or folder name
+# bytes (UTF-8) per name: file systems allow 255, and _Package.claim may add "_NN" to make a
+# name unique, so 16 bytes are kept free for that
+NAME_BYTES = 255 - 16
 ORG_MAX, GROUP_MAX, TITLE_MAX, PERSON_MAX = 40, 30, 40, 20
 
 Progress = Callable[[int, int], None]
@@ -114,24 +120,38 @@ _RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|coni
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
 
 
-def safe_name(text: str, max_len: int = NAME_MAX) -> str:
+def safe_name(text: str, max_len: int = NAME_MAX, max_bytes: int = NAME_BYTES) -> str:
     """``text`` as one file or folder name Windows accepts: no <>:"/\\|?* or control or
     invisible format characters, no leading/trailing dots or spaces, not a reserved device name
-    (CON, NUL, COM1 … also with an extension), at most ``max_len`` characters, never empty."""
+    (CON, NUL, COM1 … also with an extension), at most ``max_len`` characters and ``max_bytes``
+    bytes in UTF-8 (file systems count bytes: 64 characters outside the BMP are 256), never
+    empty."""
     name = unicodedata.normalize("NFC", text)
-    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")  # zero-width, bidi
+    # zero-width and bidi controls (Cf), lone surrogates (Cs) no file system takes
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cf", "Cs"))
     name = _SPACES.sub(" ", name)
     name = _FORBIDDEN.sub("_", name).strip(" .")
-    name = name[:max_len].rstrip(" .")
+    name = _cut(name, max_len, max_bytes)
     if _RESERVED.fullmatch(name.split(".")[0].rstrip(" ")):
-        name = f"_{name}"[:max_len].rstrip(" .")
+        name = _cut(f"_{name}", max_len, max_bytes)
     return name or "未命名"
 
 
-def safe_file_name(stem: str, suffix: str, max_len: int = NAME_MAX) -> str:
-    """``stem`` made safe, plus ``suffix`` (kept only when it is a plain .ext)."""
+def _cut(name: str, max_len: int, max_bytes: int) -> str:
+    """At most ``max_len`` characters and ``max_bytes`` UTF-8 bytes, cut between characters."""
+    name = name[:max_len]
+    if len(name.encode("utf-8")) > max_bytes:
+        name = name.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+    return name.rstrip(" .")
+
+
+def safe_file_name(
+    stem: str, suffix: str, max_len: int = NAME_MAX, max_bytes: int = NAME_BYTES
+) -> str:
+    """``stem`` made safe, plus ``suffix`` (kept only when it is a plain .ext); the whole name
+    within ``max_len`` characters and ``max_bytes`` bytes."""
     suffix = suffix.lower() if _SUFFIX.fullmatch(suffix) else ""
-    return safe_name(stem, max_len - len(suffix)) + suffix
+    return safe_name(stem, max_len - len(suffix), max_bytes - len(suffix)) + suffix
 
 
 # ----------------------------------------------------------------------------------------------
@@ -370,44 +390,44 @@ def _split(name: str) -> tuple[str, str]:
     return m.group(1), m.group(2) or ""
 
 
-def resolve_proof(book: Book, typed: str) -> Path:
-    """Where a proof path typed in the workbook points (relative to the workbook's folder;
-    Windows back-slashes understood elsewhere too)."""
-    path = Path(typed.strip())
-    if not path.is_absolute():
-        path = book.folder / path
-    if not path.exists() and "\\" in typed:
-        return resolve_proof(book, typed.replace("\\", "/"))
-    return path
-
-
 def copy_proofs(pkg: _Package, book: Book, group: Group, folder: str) -> list[str]:
     """Copy every file the group's topics and members reference into ``folder``, named by what
     it proves (课题N follows the form's slots, then the topics not printed; a second file of
-    the same kind gets _2); a file referenced twice is copied once. Returns the problems."""
+    the same kind gets _2); a file referenced twice is copied once. Paths are resolved by
+    :class:`xlqc.proofs.ProofFolder`, as R14 resolves them, and a proof R14 refuses
+    (missing, outside the workbook's folder, not a regular file, unreadable) is never read.
+    Returns the problems."""
     problems: list[str] = []
     copied: set[str] = set()
     code = group.code
+    resolver = proofs.ProofFolder(book.folder)
 
     def take(row: Row, field_name: str, typed: str, stem: str) -> None:
-        source = resolve_proof(book, typed)
-        if not source.is_file():
-            problems.append(
-                f"{code}：找不到证实性材料「{typed}」（{row.sheet}!{row.cell(field_name)}），未复制"
-            )
+        at = f"{row.sheet}!{row.cell(field_name)}"
+        proof = resolver.locate(typed)
+        if proof.path is None:
+            if proof.kind == "missing":
+                problems.append(f"{code}：找不到证实性材料「{typed}」（{at}），未复制")
+            else:
+                problems.append(f"{code}：{proof.reason(at)}，未复制")
             return
-        key = os.path.normcase(os.path.abspath(source))
+        key = os.path.normcase(str(proof.path))
         if key in copied:
             return
         copied.add(key)
-        target = pkg.target(folder, safe_file_name(stem, source.suffix))
+        target = pkg.target(folder, safe_file_name(stem, proof.path.suffix))
         try:
-            shutil.copyfile(source, target)
+            copy_regular(proof.path, target)
         except OSError as exc:
             problems.append(f"{code}：无法读取「{typed}」（{exc.strerror or exc}），未复制")
             target.unlink(missing_ok=True)
             return
-        pkg.record(target, f"{row.sheet}!{row.cell(field_name)}：{typed}", code)
+        pkg.record(target, f"{at}：{typed}", code)
+        if proof.size > proofs.MAX_PROOF_BYTES:
+            problems.append(
+                f"注意：{code} 的「{typed}」有 {proofs.megabytes(proof.size)}，超过 "
+                f"{proofs.MAX_PROOF_BYTES // 1048576} MB，邮件服务器可能拒收"
+            )
 
     if not code:
         return problems
@@ -424,6 +444,44 @@ def copy_proofs(pkg: _Package, book: Book, group: Group, folder: str) -> list[st
         for typed in member.cert:
             take(member, "cert", typed, f"能力证明_{safe_name(one_line(member.name), PERSON_MAX)}")
     return problems
+
+
+def copy_regular(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target``, reading it only if it is (still) a regular file."""
+    fd = proofs.open_regular(source)
+    with os.fdopen(fd, "rb") as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def typed_proofs(book: Book) -> Iterable[str]:
+    """Every proof path the workbook names (reports, recognition proofs, certificates)."""
+    for topic in book.topics:
+        yield from topic.report
+        yield from topic.proof
+    for member in book.members:
+        yield from member.cert
+
+
+def check_output_folder(book: Book, out_dir: Path) -> None:
+    """Refuse an output folder that is, or holds, the workbook's inputs: the workbook's own
+    folder, a folder above it, or one a referenced proof lies in (replacing the export would
+    delete them)."""
+    real = Path(os.path.realpath(out_dir))
+    if book.path is not None:
+        source = Path(os.path.realpath(book.path))
+        if source.parent == real or source.is_relative_to(real):
+            raise XlqcError(
+                f"输出文件夹「{out_dir}」包含总表「{book.path.name}」及其证实性材料，导出会覆盖"
+                "它们，已拒绝；请另选一个新的或空的文件夹（例如总表旁的「xlqc输出」）"
+            )
+    folder = proofs.ProofFolder(book.folder)
+    for typed in dict.fromkeys(typed_proofs(book)):
+        proof = folder.locate(typed)
+        if proof.path is not None and proof.path.is_relative_to(real):
+            raise XlqcError(
+                f"输出文件夹「{out_dir}」中有总表引用的证实性材料「{typed}」，导出会删除它，"
+                "已拒绝；请把证实性材料放到别处，或另选一个新的或空的输出文件夹"
+            )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -563,8 +621,10 @@ def export(
     is left behind if anything fails. ``today`` is the default 填表日期 (tests fix it).
     """
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise XlqcError(f"「{out_dir}」是一个文件，不是文件夹，请换一个输出位置")
+    check_output_folder(book, out_dir)
+    problem = export_folder_problem(Path(os.path.realpath(out_dir)))
+    if problem:  # said before anything is written (export_folder checks again, locked)
+        raise XlqcError(problem)
     if pdf:
         from xlqc.pdf import find_soffice
 
@@ -584,7 +644,7 @@ def export(
     if not chosen:
         return result
     try:
-        with atomic_folder(out_dir) as tmp:
+        with export_folder(out_dir, __version__) as tmp:
             pkg = _Package(tmp)
             _write_documents(pkg, book, chosen, result, tick, today, only)
             if pdf:
@@ -603,7 +663,24 @@ def export(
         raise XlqcError(f"无法写入输出文件夹「{out_dir}」：{exc.strerror or exc}") from None
     if result.zip_path:
         result.files.append(result.zip_path)
+    _warn_size(result)
     return result
+
+
+def _warn_size(result: ExportResult) -> None:
+    """A line when the mail package (the .zip, else the whole folder) is larger than a mail
+    server may take."""
+    try:
+        files = [result.zip_path] if result.zip_path else result.files
+        size = sum(f.stat().st_size for f in files)
+    except OSError:
+        return
+    if size > proofs.MAX_PACKAGE_BYTES:
+        what = "压缩包" if result.zip_path else "材料"
+        result.problems.append(
+            f"注意：{what}共 {proofs.megabytes(size)}，超过 {proofs.MAX_PACKAGE_BYTES // 1048576} MB，"
+            "邮件服务器可能拒收；可分几封邮件寄出"
+        )
 
 
 def _ticker(total: int, progress: Progress | None) -> Callable[[], None]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import unicodedata
 import zipfile
 from collections.abc import Sequence
@@ -197,6 +198,12 @@ def check_workbook_file(path: Path) -> None:
         raise XlqcError(f"「{name}」{_OTHER_SPREADSHEETS[suffix]}")
     if path.is_dir():
         raise XlqcError(f"「{visible(str(path))}」是文件夹，不是工作簿")
+    try:  # before opening: a pipe would block the open for ever, a device never ends
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError as exc:
+        raise XlqcError(f"无法读取「{name}」：{exc.strerror or exc}") from None
+    if not regular:
+        raise XlqcError(f"「{name}」不是普通文件（可能是管道或设备），不是工作簿")
     if suffix == ".xls":
         raise XlqcError(f"「{name}」是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再试")
     if suffix in (".csv", ".txt"):

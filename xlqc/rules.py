@@ -21,17 +21,16 @@ what not counting it means (计入后仅 1 项，不满足近三年至少两项 
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from xlqc import schema
 from xlqc.dates import DateError, minus_years, parse_date
 from xlqc.findings import Finding, Severity
 from xlqc.model import ERROR_VALUES, Book, DateValue, Group, Member, Row, Settings, Topic, text_of
+from xlqc.proofs import MAX_PROOF_BYTES, Proof, ProofFolder, megabytes
 from xlqc.text import char_count, text_issues, visible
 
 # ----------------------------------------------------------------------------------------------
@@ -183,7 +182,8 @@ class Context:
                 self.window.setdefault(t.group, []).append(t)
             elif t.end is None or self.after_ref(t.end):
                 self.undated.setdefault(t.group, []).append(t)
-        self._files: dict[str, bool] = {}
+        self._files: dict[str, Proof] = {}
+        self._proof_folder = ProofFolder(book.folder)
 
     def primary_groups(self) -> Iterable[Group]:
         """One row per 小组编号 (later duplicates are R09's and take no part elsewhere)."""
@@ -208,18 +208,15 @@ class Context:
     def is_first(self, topic: Topic) -> bool:
         return squash(topic.level) in self.first_levels
 
-    def file_exists(self, path: str) -> bool:
-        """Whether a proof path names a file; relative to the workbook's folder; cached."""
+    def proof(self, path: str) -> Proof:
+        """Where a proof path leads (inside the workbook's folder, a regular file); cached."""
         if path not in self._files:
-            # a path typed on Windows (proofs\\r.docx) also works where the book is checked elsewhere
-            path_obj = Path(path.replace("\\", "/") if os.sep == "/" else path)
-            if not path_obj.is_absolute():
-                path_obj = self.book.folder / path_obj
-            try:
-                self._files[path] = path_obj.is_file()
-            except (OSError, ValueError):
-                self._files[path] = False
+            self._files[path] = self._proof_folder.locate(path)
         return self._files[path]
+
+    def file_exists(self, path: str) -> bool:
+        """Whether a proof path names a file xlqc may use (see :meth:`proof`)."""
+        return self.proof(path).usable
 
     def after_ref(self, value: DateValue | None) -> bool:
         return value is not None and value.value > self.settings.ref_date
@@ -725,11 +722,12 @@ def r13_contact(ctx: Context) -> Iterator[Finding]:
 
 
 _WORD_SUFFIXES = (".doc", ".docx")
-_RELATIVE = "（路径相对于总表所在文件夹）"
 
 
 @rule("R14", "error", "证实性材料缺失")
 def r14_proofs(ctx: Context) -> Iterator[Finding]:
+    """Proofs of the 统计期 topics and the members' 能力证明: present, regular files, inside the
+    workbook's folder (xlqc.proofs); one over 20 MB is a warning (a mail server may refuse it)."""
     for group in ctx.primary_groups():
         for topic in ctx.window_of(group.code):
             yield from _topic_proofs(ctx, topic)
@@ -737,13 +735,11 @@ def r14_proofs(ctx: Context) -> Iterator[Finding]:
         present = False
         for member in members:
             for path in member.cert:
-                if ctx.file_exists(path):
-                    present = True
-                else:
-                    yield _missing(member, "cert", path)
+                present = present or ctx.proof(path).usable
+                yield from _proof_findings(ctx, member, "cert", path)
         if members and not present:
             listed = any(m.cert for m in members)
-            why = "填写的能力证明文件都找不到" if listed else "没有任何成员填写「能力证明」"
+            why = "填写的能力证明文件都找不到或不可用" if listed else "没有任何成员填写「能力证明」"
             yield _finding(
                 "R14",
                 group,
@@ -770,8 +766,8 @@ def _topic_proofs(ctx: Context, topic: Topic) -> Iterator[Finding]:
                 f"{_at(topic, 'report')}「{quote(path)}」不是 Word 文件：通知要求成果报告为 "
                 "Word 格式（.doc/.docx）",
             )
-        elif not ctx.file_exists(path):
-            yield _missing(topic, "report", path)
+        else:
+            yield from _proof_findings(ctx, topic, "report", path)
     needs_proof = recognition(topic) in (NATIONAL, REGIONAL)
     if needs_proof and not topic.proof:
         yield _finding(
@@ -782,12 +778,22 @@ def _topic_proofs(ctx: Context, topic: Topic) -> Iterator[Finding]:
             "证实材料",
         )
     for path in topic.proof:
-        if not ctx.file_exists(path):
-            yield _missing(topic, "proof", path)
+        yield from _proof_findings(ctx, topic, "proof", path)
 
 
-def _missing(row: Row, field: str, path: str) -> Finding:
-    return _finding("R14", row, field, f"{_at(row, field)}：找不到文件「{quote(path)}」{_RELATIVE}")
+def _proof_findings(ctx: Context, row: Row, field: str, path: str) -> list[Finding]:
+    """An error when the proof cannot be used (missing, outside the workbook's folder, not a
+    regular file, unreadable); a warning when it is larger than a mail server may take."""
+    proof = ctx.proof(path)
+    if not proof.usable:
+        return [_finding("R14", row, field, proof.reason(_at(row, field), quote(path)))]
+    if proof.size > MAX_PROOF_BYTES:
+        message = (
+            f"{_at(row, field)}「{quote(path)}」有 {megabytes(proof.size)}，超过 "
+            f"{MAX_PROOF_BYTES // 1048576} MB：邮件服务器可能拒收，请压缩或另行寄送"
+        )
+        return [_finding("R14", row, field, message, severity="warning")]
+    return []
 
 
 @rule("R15", "warning", "近三年课题超过三项")

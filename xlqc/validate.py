@@ -39,7 +39,9 @@ class BookResult:
 
 
 def expand_paths(items: Iterable[Path]) -> list[Path]:
-    """Files as given; folders become their workbooks (sorted, Excel lock files ~$ skipped)."""
+    """Files as given; folders become their workbooks (sorted, Excel lock files ~$ skipped).
+    Only the folder itself is looked at, never its subfolders: the backups ``--in-place``
+    keeps in ``xlqc备份/`` never become inputs of a later run."""
     paths: list[Path] = []
     for item in items:
         if item.is_dir():
@@ -92,7 +94,10 @@ def validate_paths(
     jobs: int | None = None,
     progress: Callable[[BookResult], None] | None = None,
 ) -> list[BookResult]:
-    """Validate many workbooks, in input order; in parallel over the cores when worth it."""
+    """Validate many workbooks, in input order; in parallel over the cores when worth it.
+    ``jobs`` is the number of processes (at least 1; None: one per core)."""
+    if jobs is not None and jobs < 1:
+        raise XlqcError(f"并行进程数须为 1 或更大的整数（收到 {jobs}）")
     with _collector_paused():  # also while the results of the workers are unpickled here
         return _validate_paths(paths, jobs or os.cpu_count() or 1, progress)
 
