@@ -20,7 +20,6 @@ import os
 import secrets
 import shutil
 import stat
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -28,6 +27,14 @@ from datetime import datetime
 from pathlib import Path
 
 from xlqc.errors import XlqcError
+
+try:  # the lock of an export folder: flock where there is one (not by sys.platform, which
+    import fcntl  # tests fake), the C runtime's locking on Windows
+
+    msvcrt = None
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt  # type: ignore[no-redef]
 
 BACKUP_FOLDER = "xlqc备份"  # beside the workbook; a folder run never looks inside it
 EXPORT_MARKER = ".xlqc导出标记"  # in an export folder: every file xlqc wrote there (JSON)
@@ -212,15 +219,11 @@ def _try_lock(fd: int) -> bool:
     """An exclusive, non-blocking lock on an open file; the OS releases it when the process
     dies, so a killed export never leaves a lock behind."""
     try:
-        if sys.platform == "win32":
-            import msvcrt
-
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:
             os.lseek(fd, 0, os.SEEK_SET)  # msvcrt locks from the current position: byte 0
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return False
     return True
@@ -228,15 +231,11 @@ def _try_lock(fd: int) -> bool:
 
 def _unlock(fd: int) -> None:
     with contextlib.suppress(OSError):
-        if sys.platform == "win32":
-            import msvcrt
-
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        else:
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager
@@ -265,12 +264,12 @@ def _folder_lock(dest: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
     try:
         yield
     finally:
-        if sys.platform != "win32":
+        if fcntl is not None:
             with contextlib.suppress(OSError):
                 os.unlink(lock)
         _unlock(fd)
         os.close(fd)
-        if sys.platform == "win32":  # an open file cannot be removed there
+        if fcntl is None:  # Windows: an open file cannot be removed there
             with contextlib.suppress(OSError):
                 os.unlink(lock)
 
