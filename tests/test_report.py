@@ -216,3 +216,24 @@ def test_json_escaping_keeps_chinese_and_full_width_space_as_they_are() -> None:
     text = report.to_json(findings)
     assert "「\u3000配电\\u007f」" in text and "G\\u2028" in text
     assert json.loads(text)[0]["message"] == "「\u3000配电\x7f」"
+
+
+def test_export_lines_show_control_characters_only_as_their_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """export printed the names of the groups it skipped raw, as validate once did."""
+    import hostile
+
+    from xlqc.cli import main
+
+    book_path = _escaped_name_book(tmp_path)
+    phone = hostile.column_of(G, "电话")  # an R13 error: the group is skipped and named
+    bad_phone = f'<c r="{phone}2" t="inlineStr"><is><t>12</t></is></c>'
+    hostile.rewrite_zip(
+        book_path, {hostile.SHEET_PART[G]: hostile.set_cell_xml(f"{phone}2", bad_phone)}
+    )
+    capsys.readouterr()
+    main(["export", str(book_path), "-o", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert "<U+009B>2J" in captured.out  # the skipped group is named, its 8-bit CSI by code
+    assert not any(c in captured.out + captured.err for c in RAW_CONTROLS), repr(captured)

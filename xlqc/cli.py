@@ -30,6 +30,7 @@ from rich.text import Text
 from xlqc import ADDIN_VERSION, __version__
 from xlqc.cli_zh import ChineseTyper, UsageError, usage_error
 from xlqc.errors import XlqcError
+from xlqc.text import visible
 from xlqc.validate import BookResult
 
 app = ChineseTyper(
@@ -51,7 +52,7 @@ err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)  # one
 
 def _error(message: str, label: str = "错误：") -> None:
     """One line on stderr: a red label, then the message as plain text."""
-    err.print(Text.assemble((label, "bold red"), message.replace("\n", " ")))
+    err.print(Text.assemble((label, "bold red"), visible(message.replace("\n", " "))))
 
 
 T = TypeVar("T")
@@ -325,7 +326,7 @@ def export_cmd(
     if output.exists() and not any(str(output) in line for line in lines):
         lines.insert(0, f"输出文件夹：{output}")
     for line in lines:
-        out.print(line)
+        out.print(visible(line))  # names from the workbook: never raw control characters
     if any("错误" in s.reason for s in exported.skipped):
         out.print("运行 xlqc validate 查看错误；加 --all 可连同有错误的小组一起导出草稿。")
 
@@ -348,7 +349,7 @@ def import_cmd(
 
     result = import_forms(sources, into, dry_run=dry_run, update=update)
     for line in result.lines():
-        out.print(line)
+        out.print(visible(line))  # names from the forms: never raw control characters
     if result.failed and not (result.added or result.updated or result.unchanged):
         raise typer.Exit(2)
 
