@@ -258,6 +258,7 @@ class Record:
     sheet: str = ""
     cell: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    at: str = field(default="", compare=False)  # where it was read: "_xlqc!A5"
 
     def to_row(self) -> tuple[str, ...]:
         text = json.dumps(self.data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -403,7 +404,7 @@ def read_state(pkg: Package, warn: Callable[[str], None]) -> tuple[SheetRef | No
                 warn(f"xlqc 状态表「{ref.name}」第 {r} 行（{ref.name}!A{r}）已损坏，已跳过")
                 continue
             if rec is not None:
-                records.append(rec)
+                records.append(replace(rec, at=f"{ref.name}!A{r}"))
         return ref, records
     return None, []
 
@@ -886,7 +887,11 @@ class _Run:
             self.pkg, name, _sheet_xml(rows, RESULT_WIDTHS, links, frozen=True, printed=True)
         )
         quoted = name.replace("'", "''")
-        made = add_defined_name(self.pkg, "_xlnm.Print_Titles", sheet.index, f"'{quoted}'!$1:$1")
+        last = f"$A$1:$G${len(rows)}"
+        made = add_defined_name(
+            self.pkg, "_xlnm._FilterDatabase", sheet.index, f"'{quoted}'!{last}", hidden=True
+        )
+        add_defined_name(self.pkg, "_xlnm.Print_Titles", sheet.index, f"'{quoted}'!$1:$1")
         self.reserved.add(name)
         self.records.append(Record("sheet", name, "", {"role": "results", "names_made": made}))
 
@@ -922,7 +927,7 @@ class _Run:
                     self._clear_cell(SavedCell.from_record(rec), exact)
                     restored += 1
             except (ValueError, KeyError, TypeError, IndexError):
-                self.warn(f"xlqc 状态表中 {rec.sheet}!{rec.cell} 的记录已损坏，已跳过")
+                self.warn(f"xlqc 状态表 {rec.at} 的记录（{rec.sheet}!{rec.cell}）已损坏，已跳过")
         for rec in own:
             if rec.kind == "notes":
                 self._clear_notes(rec)
@@ -1249,6 +1254,8 @@ def _sheet_xml(
             out.append(inline_cell(head, str(text)).decode("utf-8"))
         out.append("</row>")
     out.append("</sheetData>")
+    if printed:
+        out.append(f'<autoFilter ref="A1:{cell_ref(max(len(rows), 2), width)}"/>')
     if links:
         out.append("<hyperlinks>")
         out += [

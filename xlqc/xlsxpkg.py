@@ -975,12 +975,15 @@ def remove_sheet(pkg: Package, sheet: SheetRef, drop_empty_names: bool = False) 
         pkg.remove_override(sheet.part)
 
 
-def add_defined_name(pkg: Package, name: str, local_sheet: int, value: str) -> bool:
+def add_defined_name(
+    pkg: Package, name: str, local_sheet: int, value: str, hidden: bool = False
+) -> bool:
     """Add a name scoped to sheet ``local_sheet``; whether ``<definedNames>`` was made."""
     data = pkg.read(pkg.workbook)
     prefix = root_prefix(data)
+    flag = ' hidden="1"' if hidden else ""
     element = (
-        f'<{prefix}definedName name="{esc_attr(name)}" localSheetId="{local_sheet}">'
+        f'<{prefix}definedName name="{esc_attr(name)}" localSheetId="{local_sheet}"{flag}>'
         f"{esc_text(value)}</{prefix}definedName>"
     ).encode()
     if find(data, "definedNames") is not None:
