@@ -742,7 +742,7 @@ class _Run:
         lines = sum(1 + len(line) // 24 for line in note.splitlines())
         height = min(40 + 14 * lines, 450)
         shape = (
-            f'<v:shape id="{shape_id}" type="#_x0000_t202" style="position:absolute;'
+            f'<v:shape {_VML_NS} id="{shape_id}" type="#_x0000_t202" style="position:absolute;'
             f"margin-left:59.25pt;margin-top:1.5pt;width:255pt;height:{height}pt;z-index:1;"
             f'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
             f'<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
@@ -917,7 +917,7 @@ class _Run:
             if rec.kind == "sheet" and rec.sheet in names:
                 ref = self.pkg.sheet(rec.sheet)
                 if ref is not None:
-                    remove_sheet(self.pkg, ref, drop_empty_names=bool(rec.data.get("names_made")))
+                    remove_sheet(self.pkg, ref, str(rec.data.get("names_made") or ""))
         restored = 0
         for rec in reversed(own):
             try:
@@ -1088,8 +1088,8 @@ class _Run:
             by_id = shape_id and shape.attr(data, "id") == shape_id
             by_place = (
                 b'ObjectType="Note"' in whole
-                and re.search(rb"<x:Row>\s*%d\s*</x:Row>" % (row - 1), whole)
-                and re.search(rb"<x:Column>\s*%d\s*</x:Column>" % (col - 1), whole)
+                and re.search(rb"<(?:\w+:)?Row>\s*%d\s*</(?:\w+:)?Row>" % (row - 1), whole)
+                and re.search(rb"<(?:\w+:)?Column>\s*%d\s*</(?:\w+:)?Column>" % (col - 1), whole)
             )
             if by_id or by_place:
                 self.pkg.write(vml, data[: shape.start] + data[shape.end :])
@@ -1192,8 +1192,12 @@ def _plain(inner: bytes) -> str:
     return unesc(inner.decode("utf-8"))
 
 
+_VML_NS = (
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:x="urn:schemas-microsoft-com:office:excel"'
+)  # declared on each shape xlqc adds: openpyxl's VML declares them nowhere on its root
 _SHAPETYPE = (
-    b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+    b"<v:shapetype " + _VML_NS.encode() + b' id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
     b'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
     b'<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
 )

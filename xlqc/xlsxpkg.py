@@ -924,7 +924,7 @@ def add_sheet(pkg: Package, name: str, xml: bytes, state: str = "visible") -> Sh
     return found
 
 
-def remove_sheet(pkg: Package, sheet: SheetRef, drop_empty_names: bool = False) -> None:
+def remove_sheet(pkg: Package, sheet: SheetRef, names_made: str = "") -> None:
     """Remove a sheet xlqc added: its ``<sheet>``, relationship, part, content type and the
     names scoped to it; later ``localSheetId`` and ``activeTab``/``firstSheet`` shift down."""
     data = pkg.read(pkg.workbook)
@@ -951,8 +951,11 @@ def remove_sheet(pkg: Package, sheet: SheetRef, drop_empty_names: bool = False) 
             pos = dn.end
         pieces.append(data[pos : names.inner_end])
         inner = b"".join(pieces)
-        if drop_empty_names and find(inner, "definedName") is None:
+        if names_made == "made" and find(inner, "definedName") is None:
             data = data[: names.start] + data[names.end :]
+        elif names_made == "opened" and not inner:
+            closed = re.sub(rb"\s*>$", b"/>", names.head(data))
+            data = data[: names.start] + closed + data[names.end :]
         else:
             data = data[: names.head_end] + inner + data[names.inner_end :]
     for view in list(find_all(data, "workbookView")):
@@ -973,12 +976,14 @@ def remove_sheet(pkg: Package, sheet: SheetRef, drop_empty_names: bool = False) 
         pkg.delete(sheet.part)
         pkg.delete(Package.rels_name(sheet.part))
         pkg.remove_override(sheet.part)
+        pkg.remove_override(Package.rels_name(sheet.part))
 
 
 def add_defined_name(
     pkg: Package, name: str, local_sheet: int, value: str, hidden: bool = False
-) -> bool:
-    """Add a name scoped to sheet ``local_sheet``; whether ``<definedNames>`` was made."""
+) -> str:
+    """Add a name scoped to sheet ``local_sheet``. Returns "made" when ``<definedNames>`` was
+    created, "opened" when it was an empty ``<definedNames/>``, else ""."""
     data = pkg.read(pkg.workbook)
     prefix = root_prefix(data)
     flag = ' hidden="1"' if hidden else ""
@@ -986,13 +991,14 @@ def add_defined_name(
         f'<{prefix}definedName name="{esc_attr(name)}" localSheetId="{local_sheet}"{flag}>'
         f"{esc_text(value)}</{prefix}definedName>"
     ).encode()
-    if find(data, "definedNames") is not None:
+    box = find(data, "definedNames")
+    if box is not None:
         pkg.write(pkg.workbook, insert_child(data, "definedNames", element))
-        return False
+        return "opened" if box.empty else ""
     box = f"<{prefix}definedNames>".encode() + element + f"</{prefix}definedNames>".encode()
     data, _ = insert_in_order(data, _root_tag(data), box, "definedNames", WORKBOOK_ORDER)
     pkg.write(pkg.workbook, data)
-    return True
+    return "made"
 
 
 # --------------------------------------------------------------------------------------------
