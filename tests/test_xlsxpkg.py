@@ -28,6 +28,7 @@ from xlsx_corpus import (
 from xlqc import schema
 from xlqc.errors import XlqcError
 from xlqc.marks import STATE_MARKER, clear_file, mark_file, read_state
+from xlqc.normalize import normalize_file
 from xlqc.validate import validate_book
 from xlqc.xlsxpkg import Package, SheetXml, inline_cell, ooxml_string, ooxml_unescape
 
@@ -267,7 +268,7 @@ def formula_book(tmp_path: Path, lo_ok: bool) -> Path:
     LibreOffice so every formula has its cached value."""
     needs_calc(lo_ok)
     work = tmp_path / "build"
-    g2 = {**GOOD_GROUP, "小组编号": "G002", "小组名称": "设备QC小组", "电话": "12345"}
+    g2 = {**GOOD_GROUP, "小组编号": "G002", "小组名称": "设备QC小组  ", "电话": "12345"}
     settings = {"推荐单位": "江苏省质量协会", "基准日期": "=DATE(2026,6,30)"}
     path = write_workbook(work / "总表.xlsx", [GOOD_GROUP, g2], GOOD_TOPICS, GOOD_MEMBERS, settings)
     wb = openpyxl.load_workbook(path)
@@ -292,6 +293,36 @@ def test_formula_workbook_validates_the_same_after_every_write(
     assert findings_of(clear(marked, folder / "cleared.xlsx")) == original
     assert run(capsys, "validate", "--json", "--in-place", formula_book).code == 1
     assert findings_of(formula_book) == original
+    assert any(f[0] == "R17" for f in original)
+    assert run(capsys, "normalize", "--in-place", formula_book).code == 0
+    assert findings_of(formula_book) == [f for f in original if f[0] != "R17"]
+    book = validate_book(formula_book).book
+    assert book is not None and str(book.settings.ref_date) == "2026-06-30"
+
+
+def test_normalize_keeps_every_other_part(tmp_path: Path) -> None:
+    messy = corpus_book(tmp_path)
+    name_col = letter(G, "小组名称")
+    edit_zip(
+        messy,
+        {
+            "xl/worksheets/sheet2.xml": lambda x: re.sub(
+                rf'<c r="{name_col}3"[^>]*>.*?</c>',
+                f'<c r="{name_col}3" t="inlineStr"><is><t xml:space="preserve">  变电检修QC小组 </t></is></c>',
+                x,
+                count=1,
+                flags=re.S,
+            )
+        },
+    )
+    before = dict(entries(messy))
+    out = tmp_path / "规范.xlsm"
+    changes = normalize_file(messy, out)
+    assert [(c.cell, c.after) for c in changes] == [(f"{name_col}3", "变电检修QC小组")]
+    check_package(out)
+    after = entries(out)
+    assert [n for n, _ in after] == list(before)
+    assert [n for n, d in after if before[n] != d] == ["xl/worksheets/sheet2.xml"]
 
 
 # --- LibreOffice: re-save, then clear; print to PDF -------------------------------------------
