@@ -335,6 +335,11 @@ class SavedCell:
 _COMMON = ("fill_color", "fill_pattern", "fill_bg", "comment", "comment_author")
 
 
+def results_record(name: str = schema.RESULT_SHEET) -> Record:
+    """The record naming xlqc's 校验结果 sheet (so clear removes that sheet and no other)."""
+    return Record("sheet", name, "", {"role": "results"})
+
+
 class XlqcWarning(UserWarning):
     """Something xlqc skipped and the clerk should know (one Chinese sentence)."""
 
@@ -769,17 +774,8 @@ class _Run:
         ref = self.pkg.sheet(name)
         if xml is None or ref is None:
             return
-        values = self.pkg.cell_values(ref.part, HEADER_SEARCH_ROWS)
-        code = schema.column(name, "code").header
         status = schema.column(name, "status").header
-        header_row, col, last = 1, None, 0
-        for r in range(1, HEADER_SEARCH_ROWS + 1):
-            keys = {c: header_key(v) for (rr, c), v in values.items() if rr == r}
-            if code in keys.values():
-                header_row = r
-                last = max((c for c, k in keys.items() if k), default=0)
-                col = next((c for c, k in keys.items() if k == status), None)
-                break
+        header_row, col, last = self._status_place(ref.part)
         if col is None:
             if not by_row:
                 return
@@ -893,7 +889,9 @@ class _Run:
         )
         add_defined_name(self.pkg, "_xlnm.Print_Titles", sheet.index, f"'{quoted}'!$1:$1")
         self.reserved.add(name)
-        self.records.append(Record("sheet", name, "", {"role": "results", "names_made": made}))
+        self.records.append(
+            replace(results_record(name), data={"role": "results", "names_made": made})
+        )
 
     # --- clearing
 
@@ -931,6 +929,8 @@ class _Run:
         for rec in own:
             if rec.kind == "notes":
                 self._clear_notes(rec)
+        if not any(r.kind == "status" for r in own):
+            self._empty_status_column()  # a state written by the live path or by xlqc 0.1
         if styles_rec is not None and exact and self.styles is not None:
             undone = self.styles.undo(styles_rec.data.get("log", []))
             if undone is not None and sha(undone) == styles_rec.data.get("orig"):
@@ -939,6 +939,33 @@ class _Run:
         if self.styles is not None:
             self.styles.log = []
         return restored
+
+    def _empty_status_column(self) -> None:
+        """Empty the 校验状态 values (the header stays), formulas excepted."""
+        xml = self.sheet(schema.GROUP_SHEET)
+        ref = self.pkg.sheet(schema.GROUP_SHEET)
+        if xml is None or ref is None:
+            return
+        header_row, col, _ = self._status_place(ref.part)
+        if col is None:
+            return
+        _, rows = sheet_rows(xml.data)
+        for row in rows:
+            tag = xml.cell(row.row, col) if row.row > header_row else None
+            if tag is not None and not tag.empty and not has_formula(xml.data, tag):
+                xml.replace(tag, inline_cell(tag.head(xml.data), ""))
+
+    def _status_place(self, part: str) -> tuple[int, int | None, int]:
+        """(header row, 校验状态 column or None, last header column) of the 小组 sheet."""
+        values = self.pkg.cell_values(part, HEADER_SEARCH_ROWS)
+        code = schema.column(schema.GROUP_SHEET, "code").header
+        status = schema.column(schema.GROUP_SHEET, "status").header
+        for r in range(1, HEADER_SEARCH_ROWS + 1):
+            keys = {c: header_key(v) for (rr, c), v in values.items() if rr == r}
+            if code in keys.values():
+                last = max((c for c, k in keys.items() if k), default=0)
+                return r, next((c for c, k in keys.items() if k == status), None), last
+        return 1, None, 0
 
     def _clear_status(self, rec: Record, exact: bool) -> None:
         xml = self.sheet(rec.sheet)
