@@ -300,6 +300,28 @@ def test_formula_workbook_validates_the_same_after_every_write(
     assert book is not None and str(book.settings.ref_date) == "2026-06-30"
 
 
+def test_import_into_a_formula_workbook_keeps_its_findings(
+    formula_book: Path, tmp_path: Path
+) -> None:
+    from intake_forms import official_form
+
+    from xlqc.intake import import_forms
+
+    original = findings_of(formula_book)
+    result = import_forms([official_form(tmp_path / "申报表.docx")], formula_book)
+    assert result.added
+    after = validate_book(formula_book)
+    assert after.book is not None and str(after.book.settings.ref_date) == "2026-06-30"
+    assert [g.code for g in after.book.groups][:2] == ["G001", "G002"]
+    kept = [
+        (f.rule, f.sheet, f.cell, f.message)
+        for f in after.findings
+        if f.group in ("", "G001", "G002")
+    ]
+    assert kept == original
+    check_package(formula_book)
+
+
 def test_normalize_keeps_every_other_part(tmp_path: Path) -> None:
     messy = corpus_book(tmp_path)
     name_col = letter(G, "小组名称")
