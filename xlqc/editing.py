@@ -75,9 +75,10 @@ def save_changes(src: Path, dst: Path, wb: Workbook, sheets: Iterable[str]) -> i
         for range_ in {str(r) for r in old.merged_cells.ranges} - {
             str(r) for r in new.merged_cells.ranges
         }:
-            for tag in find_all(xml.data, "mergeCell"):
-                if tag.attr(xml.data, "ref") == range_:
-                    xml.replace(tag, b"")
+            data = xml.data
+            for merge in find_all(data, "mergeCell"):
+                if merge.attr(data, "ref") == range_:
+                    xml.splice(merge, b"")
                     break
         cells = sorted({*old._cells, *new._cells})
         for row, col in cells:
@@ -111,7 +112,7 @@ def _write_cell(
     if placed is None:
         raise XlqcError(f"工作表第 {row} 行没有行号，无法写入")
     tag, made = placed
-    head = re.sub(rb"\s*/?>$", b"", tag.head(xml.data))
+    head = re.sub(rb"\s*/?>$", b"", tag.head())
     if made:
         base = _neighbour_style(xml, row, col, cell, ws)
         if base:
@@ -151,7 +152,7 @@ def _neighbour_style(xml: SheetXml, row: int, col: int, cell: Any, ws: Worksheet
         other = ws._cells.get((r, c))
         tag = xml.cell(r, c) if r >= 1 and c >= 1 else None
         if tag is not None and other is not None and other._style == cell._style:
-            s = tag.attr(xml.data, "s")
+            s = tag.attr("s")
             return int(s) if s and s.isdigit() else 0
     return xml.default_style(row, col)
 

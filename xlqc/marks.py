@@ -42,7 +42,6 @@ from xlqc.xlsxpkg import (
     add_defined_name,
     add_sheet,
     cell_ref,
-    cell_value,
     del_attr,
     esc_attr,
     esc_text,
@@ -50,7 +49,6 @@ from xlqc.xlsxpkg import (
     find_all,
     free_sheet_name,
     get_attr,
-    has_formula,
     inline_cell,
     inner_text,
     insert_child,
@@ -59,7 +57,6 @@ from xlqc.xlsxpkg import (
     root_prefix,
     set_attr,
     sha,
-    sheet_rows,
     split_ref,
     unesc,
 )
@@ -511,6 +508,9 @@ class _Run:
         self.kept: list[Record] = []  # records of other kinds, carried over
         self.notes: dict[str, dict[str, Any]] = {}  # sheet -> notes record data
         self.xfs: dict[tuple[int, str], int] = {}
+        self._pending: dict[str, list[bytes]] = {}  # part -> new comments or shapes
+        self._refs_cache: dict[str, set[str]] = {}
+        self._next_shape: dict[str, int] = {}
         self.reserved: set[str] = set()
 
     # --- sheets
@@ -570,7 +570,7 @@ class _Run:
         tag, made = placed
         extra: dict[str, Any] = {"made": made}
         codes = ("", "", "")
-        old_s = tag.attr(xml.data, "s")
+        old_s = tag.attr("s")
         base = (
             int(old_s)
             if old_s and old_s.isdigit()
@@ -588,7 +588,7 @@ class _Run:
                 extra.update(s=old_s, xf=xf)
                 xml.replace(
                     tag,
-                    set_attr(tag.head(xml.data), "s", str(xf)) + xml.data[tag.head_end : tag.end],
+                    set_attr(tag.head(), "s", str(xf)) + tag.rest(),
                 )
         saved = SavedCell(mark.sheet, ref, *codes, extra=extra)
         saved = self._note(mark, row, col, saved)
@@ -611,7 +611,7 @@ class _Run:
     def _note(self, mark: CellMark, row: int, col: int, saved: SavedCell) -> SavedCell:
         ref = cell_ref(row, col)
         comments, vml = self._notes_parts(mark.sheet)
-        if comments is not None:
+        if comments is not None and ref in self._refs(comments):
             data = self.pkg.read(comments)
             authors = [_plain(a.inner(data)) for a in find_all(data, "author")]
             for c in find_all(data, "comment"):
@@ -676,7 +676,8 @@ class _Run:
         if find(data, "commentList") is None:
             data = insert_child(data, "comments", f"<{p}commentList></{p}commentList>".encode())
             info["list_made"] = True
-        self.pkg.write(comments, insert_child(data, "commentList", element))
+        self.pkg.write(comments, data)
+        self._pending.setdefault(comments, []).append(element)  # written by _flush_notes
         shape_id = self._add_shape(vml, row, col, mark.note, info)
         extra = {
             **saved.extra,
@@ -735,14 +736,38 @@ class _Run:
         self.notes[name] = info
         return info
 
+    def _refs(self, comments: str) -> set[str]:
+        """The cells that had a note in ``comments`` when this run began."""
+        if comments not in self._refs_cache:
+            data = self.pkg.read(comments)
+            self._refs_cache[comments] = {
+                c.attr(data, "ref") or "" for c in find_all(data, "comment")
+            }
+        return self._refs_cache[comments]
+
+    def _flush_notes(self) -> None:
+        """Write the new notes and shapes, each part in one splice."""
+        for part, elements in self._pending.items():
+            data = self.pkg.read(part)
+            block = b"".join(elements)
+            if part.lower().endswith(".vml"):
+                end = data.rfind(b"</xml>")
+                if end < 0:
+                    raise XlqcError("工作表的批注绘图（VML）不完整，无法添加批注")
+                self.pkg.write(part, data[:end] + block + data[end:])
+            else:
+                self.pkg.write(part, insert_child(data, "commentList", block))
+        self._pending.clear()
+
     def _add_shape(self, vml: str, row: int, col: int, note: str, info: dict[str, Any]) -> str:
         data = self.pkg.read(vml)
-        ids = [int(n) for n in re.findall(rb'id="_x0000_s(\d+)"', data)]
-        if ids:
-            number = max(ids) + 1
+        if vml in self._next_shape:
+            number = self._next_shape[vml]
         else:
+            ids = [int(n) for n in re.findall(rb'id="_x0000_s(\d+)"', data)]
             m = re.search(rb'idmap[^>]*data="(\d+)', data)
-            number = (int(m.group(1)) if m else 1) * 1024 + 1
+            number = max(ids) + 1 if ids else (int(m.group(1)) if m else 1) * 1024 + 1
+        self._next_shape[vml] = number + 1
         shape_id = f"_x0000_s{number}"
         lines = sum(1 + len(line) // 24 for line in note.splitlines())
         height = min(40 + 14 * lines, 450)
@@ -757,13 +782,10 @@ class _Run:
             f"</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>{row - 1}</x:Row>"
             f"<x:Column>{col - 1}</x:Column></x:ClientData></v:shape>"
         ).encode()
-        if b"_x0000_t202" not in data:
+        if b"_x0000_t202" not in data and not self._pending.get(vml):
             shape = _SHAPETYPE + shape
             info["shapetype"] = True
-        end = data.rfind(b"</xml>")
-        if end < 0:
-            raise XlqcError("工作表的批注绘图（VML）不完整，无法添加批注")
-        self.pkg.write(vml, data[:end] + shape + data[end:])
+        self._pending.setdefault(vml, []).append(shape)
         return shape_id
 
     # --- 校验状态
@@ -783,31 +805,26 @@ class _Run:
             style = None
             last_head = xml.cell(header_row, last) if last else None
             if last_head is not None:
-                style = last_head.attr(xml.data, "s")
+                style = last_head.attr("s")
             self._put_status(xml, header_row, col, status, style)
         # every value below the header is emptied unless a new one is written
-        _, rows = sheet_rows(xml.data)
-        existing = [r.row for r in rows if r.row > header_row and xml.cell(r.row, col) is not None]
+        existing = [r for r in xml.row_numbers() if r > header_row and xml.cell(r, col) is not None]
         for r in sorted(set(existing) | set(by_row)):
             self._put_status(xml, r, col, by_row.get(r, ""), None)
 
     def _put_status(self, xml: SheetXml, row: int, col: int, text: str, style: str | None) -> None:
         tag = xml.cell(row, col)
-        if tag is not None and has_formula(xml.data, tag):
+        if tag is not None and tag.has_formula():
             return  # never over a formula
-        if (
-            tag is not None
-            and cell_value(xml.data, tag, self.pkg.shared_strings()) in (None, "")
-            and not text
-        ):
+        if tag is not None and tag.value(self.pkg.shared_strings()) in (None, "") and not text:
             return
-        orig = tag.whole(xml.data).decode("utf-8") if tag is not None else None
+        orig = tag.whole().decode("utf-8") if tag is not None else None
         placed = xml.ensure_cell(row, col)
         if placed is None:
             self.warn(f"「{schema.GROUP_SHEET}」第 {row} 行没有行号，无法写入校验状态")
             return
         tag, made = placed
-        head = tag.head(xml.data)
+        head = tag.head()
         if style is not None:
             head = set_attr(head, "s", style)
         xml.replace(tag, inline_cell(head, text))
@@ -949,11 +966,10 @@ class _Run:
         header_row, col, _ = self._status_place(ref.part)
         if col is None:
             return
-        _, rows = sheet_rows(xml.data)
-        for row in rows:
-            tag = xml.cell(row.row, col) if row.row > header_row else None
-            if tag is not None and not tag.empty and not has_formula(xml.data, tag):
-                xml.replace(tag, inline_cell(tag.head(xml.data), ""))
+        for number in xml.row_numbers():
+            tag = xml.cell(number, col) if number > header_row else None
+            if tag is not None and not tag.empty and not tag.has_formula():
+                xml.replace(tag, inline_cell(tag.head(), ""))
 
     def _status_place(self, part: str) -> tuple[int, int | None, int]:
         """(header row, 校验状态 column or None, last header column) of the 小组 sheet."""
@@ -975,7 +991,7 @@ class _Run:
         tag = xml.cell(*pos)
         if tag is None:
             return
-        now = cell_value(xml.data, tag, self.pkg.shared_strings()) or ""
+        now = tag.value(self.pkg.shared_strings()) or ""
         if now != rec.data.get("text", ""):
             return  # the clerk typed over it
         orig = rec.data.get("orig")
@@ -986,7 +1002,7 @@ class _Run:
             return
         old = orig.encode("utf-8")
         if not exact:
-            s = tag.attr(xml.data, "s")
+            s = tag.attr("s")
             head_end = old.index(b">") + 1
             head = set_attr(old[:head_end], "s", s) if s else del_attr(old[:head_end], "s")
             old = head + old[head_end:]
@@ -1002,19 +1018,15 @@ class _Run:
         if tag is None or saved.fill_pattern == GRADIENT:
             return
         extra = saved.extra
-        now = tag.attr(xml.data, "s")
+        now = tag.attr("s")
         made = extra.get("made") or ""
         if exact and "xf" in extra and now == str(extra["xf"]):
             if made and tag.empty:
                 xml.remove_cell(*pos, made)
                 return
             old = extra.get("s")
-            head = (
-                set_attr(tag.head(xml.data), "s", old)
-                if old is not None
-                else del_attr(tag.head(xml.data), "s")
-            )
-            xml.replace(tag, head + xml.data[tag.head_end : tag.end])
+            head = set_attr(tag.head(), "s", old) if old is not None else del_attr(tag.head(), "s")
+            xml.replace(tag, head + tag.rest())
             return
         # the workbook was saved by a spreadsheet program since: styles renumbered
         if self.styles is None:
@@ -1051,12 +1063,8 @@ class _Run:
         if made and tag.empty and target == 0:
             xml.remove_cell(*pos, made)
             return
-        head = (
-            set_attr(tag.head(xml.data), "s", str(target))
-            if target
-            else del_attr(tag.head(xml.data), "s")
-        )
-        xml.replace(tag, head + xml.data[tag.head_end : tag.end])
+        head = set_attr(tag.head(), "s", str(target)) if target else del_attr(tag.head(), "s")
+        xml.replace(tag, head + tag.rest())
 
     def _clear_note(self, saved: SavedCell) -> None:
         extra = saved.extra
@@ -1153,11 +1161,12 @@ class _Run:
             rid = self._drop_part(ref.part, vml)
             xml = self.sheet(rec.sheet)
             if xml is not None and rid:
-                for tag in find_all(xml.data, "legacyDrawing"):
-                    if get_attr(tag.head(xml.data), "r:id") == rid or rid.encode() in tag.head(
-                        xml.data
+                data = xml.data
+                for drawing in find_all(data, "legacyDrawing"):
+                    if get_attr(drawing.head(data), "r:id") == rid or rid.encode() in drawing.head(
+                        data
                     ):
-                        xml.replace(tag, b"")
+                        xml.splice(drawing, b"")
                         break
             if info.get("vml_default") and not any(
                 n.lower().endswith(".vml") for n in self.pkg.names
@@ -1181,6 +1190,7 @@ class _Run:
     def finish(self, marked: bool) -> None:
         """Write sheets and styles back, then the state sheet (when there is anything to
         record: marks, or records of other kinds kept from before)."""
+        self._flush_notes()
         self._flush_sheets()
         records = [*self.kept]
         if (

@@ -20,7 +20,7 @@ from xlqc import schema
 from xlqc.model import Book
 from xlqc.reading import read_book
 from xlqc.text import normalize_text
-from xlqc.xlsxpkg import Package, SheetXml, cell_value, has_formula, inline_cell, split_ref
+from xlqc.xlsxpkg import Package, SheetXml, inline_cell, split_ref
 
 # Columns whose cells are free text a clerk typed; the others hold dates, paths or xlqc's status.
 TEXT_KINDS = frozenset({"text", "choice", "longtext"})
@@ -113,15 +113,15 @@ def _fix_cell(xml: SheetXml, planned: Change, shared: list[str]) -> Change | Non
     is written as an inline string (never a formula) keeping the cell's style, so a quote
     prefix stays; in-cell formatting is dropped only where the text changes."""
     tag = xml.cell(*split_ref(planned.cell))
-    if tag is None or has_formula(xml.data, tag):
+    if tag is None or tag.has_formula():
         return None
-    value = cell_value(xml.data, tag, shared)
-    if value is None or (tag.attr(xml.data, "t") or "n") not in ("s", "inlineStr", "str"):
+    value = tag.value(shared)
+    if value is None or (tag.attr("t") or "n") not in ("s", "inlineStr", "str"):
         return None
     fixed = normalize_text(value)
     if fixed == value:
         return None
-    xml.replace(tag, inline_cell(tag.head(xml.data), fixed))
+    xml.replace(tag, inline_cell(tag.head(), fixed))
     return Change(planned.sheet, planned.cell, value, fixed, planned.header)
 
 

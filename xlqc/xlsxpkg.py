@@ -28,6 +28,8 @@ content types, sheets, shared strings, cell values), :class:`Tag` / :func:`find`
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import posixpath
 import re
@@ -108,11 +110,15 @@ def _tag_at(data: bytes, m: re.Match[bytes], local: str) -> Tag:
     prefix = m.group(1).decode() + ":" if m.group(1) else ""
     if m.group(3):
         return Tag(m.start(), m.end(), m.end(), m.end(), prefix)
-    close = re.compile(rb"</" + re.escape((prefix + local).encode()) + rb"\s*>")
-    c = close.search(data, m.end())
+    c = _close_re(prefix + local).search(data, m.end())
     if c is None:
         raise XlqcError(f"工作簿的 XML 不完整（<{prefix}{local}> 没有结束），无法改写")
     return Tag(m.start(), m.end(), c.start(), c.end(), prefix)
+
+
+@functools.lru_cache(maxsize=256)
+def _close_re(qname: str) -> re.Pattern[bytes]:
+    return re.compile(rb"</" + re.escape(qname.encode()) + rb"\s*>")
 
 
 def find_all(data: bytes, local: str, start: int = 0, end: int | None = None) -> Iterator[Tag]:
@@ -141,6 +147,7 @@ def root_prefix(data: bytes) -> str:
     return m.group(1).decode() + ":" if m and m.group(1) else ""
 
 
+@functools.lru_cache(maxsize=256)
 def _attr_re(name: str) -> re.Pattern[bytes]:
     return re.compile(rb"(\s)" + re.escape(name.encode()) + rb"\s*=\s*(\"([^\"]*)\"|'([^']*)')")
 
@@ -364,6 +371,8 @@ class Package:
         self._infos = infos
         self._data = data
         self._shared: list[str] | None = None
+        self._sheets_key: tuple[bytes, bytes | None] | None = None
+        self._sheets_cache: list[SheetRef] = []
         self.workbook = self._find_workbook()
 
     # --- opening and saving
@@ -569,6 +578,18 @@ class Package:
     # --- workbook
 
     def sheets(self) -> list[SheetRef]:
+        key = (self._data[self.workbook], self._data.get(self.rels_name(self.workbook)))
+        if (
+            self._sheets_key is not None
+            and self._sheets_key[0] is key[0]
+            and self._sheets_key[1] is key[1]
+        ):
+            return list(self._sheets_cache)
+        self._sheets_cache = self._read_sheets()
+        self._sheets_key = key
+        return list(self._sheets_cache)
+
+    def _read_sheets(self) -> list[SheetRef]:
         data = self._data[self.workbook]
         box = find(data, "sheets")
         if box is None:
@@ -703,36 +724,214 @@ WORKSHEET_ORDER = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class CellView:
+    """One cell element, cut out of its row: ``elem`` is the whole ``<c>``, ``tag`` its
+    spans within ``elem``."""
+
+    row: int
+    col: int
+    elem: bytes
+    tag: Tag
+
+    def attr(self, name: str) -> str | None:
+        return self.tag.attr(self.elem, name)
+
+    def head(self) -> bytes:
+        return self.tag.head(self.elem)
+
+    def whole(self) -> bytes:
+        return self.elem
+
+    def rest(self) -> bytes:
+        """Everything after the start tag (content and end tag; b"" when self-closing)."""
+        return self.elem[self.tag.head_end :]
+
+    @property
+    def empty(self) -> bool:
+        return self.tag.empty
+
+    def has_formula(self) -> bool:
+        return has_formula(self.elem, self.tag)
+
+    def value(self, shared: list[str]) -> str | None:
+        return cell_value(self.elem, self.tag, shared)
+
+
 class SheetXml:
-    """A worksheet part's bytes with cell-level edits; ``data`` is the current text."""
+    """A worksheet part's bytes held as head, rows and tail, so that cell edits cost the size
+    of one row, not of the sheet; :attr:`data` joins them (cached until the next edit)."""
 
     def __init__(self, data: bytes) -> None:
-        self.data = data
+        self._load(data)
+
+    def _load(self, data: bytes) -> None:
         self.prefix = root_prefix(data)
+        self._data = data
+        self._dirty = False
+        sd = find(data, "sheetData")
+        self._gaps: list[bytes] = []
+        self._elems: list[bytes] = []
+        self._nums: list[int] = []
+        self._explicit: list[bool] = []
+        self._sd_empty = sd is not None and sd.empty
+        if sd is None or sd.empty:
+            self._head, self._tail = data, b""
+            self._has_data = sd is not None
+            self._pos: dict[int, int] = {}
+            return
+        self._has_data = True
+        if b"<![CDATA[" in sd.inner(data):
+            raise XlqcError("工作表中含有 CDATA 段，xlqc 无法安全改写")
+        self._head = data[: sd.head_end]
+        last_end, last = sd.head_end, 0
+        for tag in find_all(data, "row", sd.head_end, sd.inner_end):
+            r = tag.attr(data, "r")
+            number = int(r) if r and r.isdigit() else last + 1
+            self._gaps.append(data[last_end : tag.start])
+            self._elems.append(data[tag.start : tag.end])
+            self._nums.append(number)
+            self._explicit.append(r is not None)
+            last_end, last = tag.end, number
+        self._tail = data[last_end:]
+        self._reindex()
 
-    def row(self, number: int) -> Row | None:
-        _, rows = sheet_rows(self.data)
-        return next((r for r in rows if r.row == number), None)
+    def _reindex(self) -> None:
+        self._pos = {n: i for i, n in enumerate(self._nums)}
 
-    def cell(self, row: int, col: int) -> Tag | None:
-        ref = cell_ref(row, col).encode()
-        m = re.search(rb"<(?:" + _NAME + rb":)?c\s[^>]*?\br=\"" + ref + rb"\"", self.data)
-        if m is not None:
-            hit = _tag_re("c").match(self.data, m.start())
-            if hit is not None:
-                return _tag_at(self.data, hit, "c")
-        found = self.row(row)
-        if found is None:
+    @property
+    def data(self) -> bytes:
+        if self._dirty:
+            body = b"".join(g + e for g, e in zip(self._gaps, self._elems, strict=True))
+            self._data = self._head + body + self._tail
+            self._dirty = False
+        return self._data
+
+    # --- rows and cells
+
+    def row_numbers(self) -> list[int]:
+        return list(self._nums)
+
+    def _row_tag(self, i: int) -> Tag:
+        tag = find(self._elems[i], "row")
+        assert tag is not None
+        return tag
+
+    def _cells(self, i: int) -> list[tuple[int, Tag, bool]]:
+        elem = self._elems[i]
+        row = self._row_tag(i)
+        out, last = [], 0
+        for tag in find_all(elem, "c", row.head_end, row.inner_end):
+            ref = tag.attr(elem, "r")
+            col = split_ref(ref)[1] if ref else last + 1
+            out.append((col, tag, ref is not None))
+            last = col
+        return out
+
+    def cell(self, row: int, col: int) -> CellView | None:
+        i = self._pos.get(row)
+        if i is None:
             return None
-        return next((c.tag for c, _ in row_cells(self.data, found) if c.col == col), None)
+        elem = self._elems[i]
+        for c, tag, _ in self._cells(i):
+            if c == col:
+                return CellView(row, col, elem[tag.start : tag.end], _shift(tag, -tag.start))
+        return None
 
-    def replace(self, tag: Tag, new: bytes) -> None:
-        self.data = self.data[: tag.start] + new + self.data[tag.end :]
+    def replace(self, cell: CellView, new: bytes) -> None:
+        """Replace a cell found by :meth:`cell` with ``new``."""
+        self.put(cell.row, cell.col, new)
+
+    def put(self, row: int, col: int, new: bytes) -> None:
+        """Replace the element of an existing cell with ``new`` (b"" removes it)."""
+        i = self._pos[row]
+        elem = self._elems[i]
+        for c, tag, _ in self._cells(i):
+            if c == col:
+                self._elems[i] = elem[: tag.start] + new + elem[tag.end :]
+                self._dirty = True
+                return
+        raise KeyError((row, col))
+
+    def row_attr(self, row: int, name: str) -> str | None:
+        i = self._pos.get(row)
+        return None if i is None else self._row_tag(i).attr(self._elems[i], name)
+
+    def ensure_cell(self, row: int, col: int) -> tuple[CellView, str] | None:
+        """The cell at (row, col), created empty when missing. Returns it and what was made:
+        "" (it existed), "cell" or "row". None when it cannot be placed without shifting cells
+        or rows that have no ``r`` of their own."""
+        found = self.cell(row, col)
+        if found is not None:
+            return found, ""
+        if not self._has_data:
+            return None
+        if self._sd_empty:  # <sheetData/>: open it
+            sd = find(self._data, "sheetData")
+            assert sd is not None
+            opened = re.sub(rb"\s*/>$", b">", sd.head(self._data))
+            closing = f"</{sd.prefix}sheetData>".encode()
+            self._load(self._data[: sd.start] + opened + closing + self._data[sd.end :])
+        c = f'<{self.prefix}c r="{cell_ref(row, col)}"/>'.encode()
+        i = self._pos.get(row)
+        if i is not None:
+            if not self._explicit[i]:
+                return None
+            cells = self._cells(i)
+            after = [(tag, explicit) for cc, tag, explicit in cells if cc > col]
+            if any(not explicit for _, explicit in after):
+                return None
+            elem = self._elems[i]
+            row_tag = self._row_tag(i)
+            if after:
+                at = after[0][0].start
+                elem = elem[:at] + c + elem[at:]
+            elif row_tag.empty:
+                head = re.sub(rb"\s*/>$", b">", row_tag.head(elem))
+                elem = head + c + f"</{row_tag.prefix}row>".encode()
+            else:
+                elem = elem[: row_tag.inner_end] + c + elem[row_tag.inner_end :]
+            self._elems[i] = elem
+            made = "cell"
+        else:
+            at = bisect.bisect(self._nums, row)
+            if not all(self._explicit[at:]):
+                return None
+            element = f'<{self.prefix}row r="{row}">'.encode() + c + f"</{self.prefix}row>".encode()
+            self._gaps.insert(at, b"")
+            self._elems.insert(at, element)
+            self._nums.insert(at, row)
+            self._explicit.insert(at, True)
+            self._reindex()
+            made = "row"
+        self._dirty = True
+        found = self.cell(row, col)
+        assert found is not None
+        return found, made
+
+    def remove_cell(self, row: int, col: int, made: str) -> None:
+        """Remove a cell xlqc made (and its row, when xlqc made that too and it is empty)."""
+        if self.cell(row, col) is None:
+            return
+        self.put(row, col, b"")
+        i = self._pos[row]
+        if made == "row" and not self._cells(i) and self._explicit[i]:
+            for items in (self._gaps, self._elems, self._nums, self._explicit):
+                del items[i]  # type: ignore[attr-defined]
+            self._reindex()
+        self._dirty = True
+
+    # --- the rest of the sheet
+
+    def splice(self, tag: Tag, new: bytes) -> None:
+        """Replace an element found in :attr:`data` (outside the rows)."""
+        data = self.data
+        self._load(data[: tag.start] + new + data[tag.end :])
 
     def merged_anchor(self, row: int, col: int) -> tuple[int, int]:
         """The top-left cell of the merged range holding (row, col), or (row, col)."""
-        for tag in find_all(self.data, "mergeCell"):
-            ref = tag.attr(self.data, "ref") or ""
+        for tag in find_all(self._tail, "mergeCell"):
+            ref = tag.attr(self._tail, "ref") or ""
             first, _, last = ref.partition(":")
             try:
                 r1, c1 = split_ref(first)
@@ -746,90 +945,32 @@ class SheetXml:
     def default_style(self, row: int, col: int) -> int:
         """The xf a cell without a ``<c>`` shows: its row's when customFormat, else its
         column's, else 0 (ECMA-376 §18.3.1.73)."""
-        found = self.row(row)
-        if found is not None and found.tag.attr(self.data, "customFormat") in ("1", "true"):
-            return int(found.tag.attr(self.data, "s") or 0)
-        for tag in find_all(self.data, "col"):
-            lo, hi = int(tag.attr(self.data, "min") or 0), int(tag.attr(self.data, "max") or 0)
+        if self.row_attr(row, "customFormat") in ("1", "true"):
+            return int(self.row_attr(row, "s") or 0)
+        for tag in find_all(self._head, "col"):
+            lo, hi = int(tag.attr(self._head, "min") or 0), int(tag.attr(self._head, "max") or 0)
             if lo <= col <= hi:
-                return int(tag.attr(self.data, "style") or 0)
+                return int(tag.attr(self._head, "style") or 0)
         return 0
-
-    def ensure_cell(self, row: int, col: int) -> tuple[Tag, str] | None:
-        """The cell at (row, col), created empty when missing. Returns it and what was made:
-        "" (it existed), "cell" or "row". None when it cannot be placed without shifting cells
-        or rows that have no ``r`` of their own."""
-        tag = self.cell(row, col)
-        if tag is not None:
-            return tag, ""
-        c = f'<{self.prefix}c r="{cell_ref(row, col)}"/>'.encode()
-        sd, rows = sheet_rows(self.data)
-        if sd is None:
-            return None
-        found = next((r for r in rows if r.row == row), None)
-        if found is not None:
-            if not found.explicit:
-                return None
-            cells = row_cells(self.data, found)
-            after = [(cell, explicit) for cell, explicit in cells if cell.col > col]
-            if any(not explicit for _, explicit in after):
-                return None
-            if after:
-                at = after[0][0].tag.start
-                self.data = self.data[:at] + c + self.data[at:]
-            elif found.tag.empty:
-                head = re.sub(rb"\s*/>$", b">", found.tag.head(self.data))
-                closing = f"</{found.tag.prefix}row>".encode()
-                self.data = (
-                    self.data[: found.tag.start] + head + c + closing + self.data[found.tag.end :]
-                )
-            else:
-                at = found.tag.inner_end
-                self.data = self.data[:at] + c + self.data[at:]
-            made = "cell"
-        else:
-            later = [r for r in rows if r.row > row]
-            if any(not r.explicit for r in later):
-                return None
-            element = f'<{self.prefix}row r="{row}">'.encode() + c + f"</{self.prefix}row>".encode()
-            if later:
-                at = later[0].tag.start
-                self.data = self.data[:at] + element + self.data[at:]
-            else:
-                self.data = insert_child(self.data, "sheetData", element)
-            made = "row"
-        tag = self.cell(row, col)
-        assert tag is not None
-        return tag, made
-
-    def remove_cell(self, row: int, col: int, made: str) -> None:
-        """Remove a cell xlqc made (and its row, when xlqc made that too and it is empty)."""
-        tag = self.cell(row, col)
-        if tag is None:
-            return
-        self.replace(tag, b"")
-        if made == "row":
-            found = self.row(row)
-            if (
-                found is not None
-                and not row_cells(self.data, found)
-                and found.tag.attr(self.data, "r")
-            ):
-                self.replace(found.tag, b"")
 
     def insert_element(self, local: str, element: bytes) -> None:
         """Add a child of the worksheet at its place in CT_Worksheet order."""
-        root = _root_tag(self.data)
-        self.data, _ = insert_in_order(self.data, root, element, local, WORKSHEET_ORDER)
+        data = self.data
+        data, _ = insert_in_order(data, _root_tag(data), element, local, WORKSHEET_ORDER)
+        self._load(data)
 
     def rel_ns_prefix(self) -> str | None:
         """The prefix the root declares for the relationships namespace, if any."""
-        root = _root_tag(self.data)
+        root = _root_tag(self._head)
         m = re.search(
             rb"xmlns:(" + _NAME + rb")\s*=\s*\"" + re.escape(REL_NS.encode()) + rb"\"",
-            root.head(self.data),
+            root.head(self._head),
         )
         return m.group(1).decode() if m else None
+
+
+def _shift(tag: Tag, by: int) -> Tag:
+    return Tag(tag.start + by, tag.head_end + by, tag.inner_end + by, tag.end + by, tag.prefix)
 
 
 def _root_tag(data: bytes) -> Tag:
