@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.synth import write_synthetic  # noqa: E402
-from xlqc.marks import clear_file, mark_file, mark_plan  # noqa: E402
-from xlqc.validate import validate_book  # noqa: E402
+from benchmarks.synth import write_synthetic
+from xlqc.marks import clear_file, mark_file, mark_plan
+from xlqc.validate import validate_book
 
 
 def main(sizes: list[int]) -> None:
