@@ -39,6 +39,7 @@ from xlqc.xlsxpkg import (
     SheetRef,
     SheetXml,
     Styles,
+    Tag,
     add_defined_name,
     add_sheet,
     cell_ref,
@@ -511,6 +512,9 @@ class _Run:
         self._pending: dict[str, list[bytes]] = {}  # part -> new comments or shapes
         self._refs_cache: dict[str, set[str]] = {}
         self._next_shape: dict[str, int] = {}
+        self._index: dict[str, dict[str, Tag]] = {}  # comments part -> ref -> comment
+        self._shapes: dict[str, tuple[dict[str, Tag], dict[tuple[int, int], Tag]]] = {}
+        self._edits: dict[str, dict[int, tuple[int, bytes]]] = {}
         self.reserved: set[str] = set()
 
     # --- sheets
@@ -943,6 +947,7 @@ class _Run:
                     restored += 1
             except (ValueError, KeyError, TypeError, IndexError):
                 self.warn(f"xlqc 状态表 {rec.at} 的记录（{rec.sheet}!{rec.cell}）已损坏，已跳过")
+        self._apply_edits()
         for rec in own:
             if rec.kind == "notes":
                 self._clear_notes(rec)
@@ -1066,6 +1071,31 @@ class _Run:
         head = set_attr(tag.head(), "s", str(target)) if target else del_attr(tag.head(), "s")
         xml.replace(tag, head + tag.rest())
 
+    def _comment_at(self, part: str, ref: str) -> Tag | None:
+        """The comment on ``ref`` in ``part`` as it was when clearing began (indexed once)."""
+        if part not in self._index:
+            data = self.pkg.read(part)
+            self._index[part] = {c.attr(data, "ref") or "": c for c in find_all(data, "comment")}
+        return self._index[part].get(ref)
+
+    def _edit(self, part: str, tag: Tag, new: bytes) -> None:
+        """Replace ``tag`` of ``part`` (offsets of the bytes indexed) when edits are applied."""
+        self._edits.setdefault(part, {})[tag.start] = (tag.end, new)
+
+    def _apply_edits(self) -> None:
+        for part, edits in self._edits.items():
+            data = self.pkg.read(part)
+            pieces, pos = [], 0
+            for start in sorted(edits):
+                end, new = edits[start]
+                pieces += [data[pos:start], new]
+                pos = end
+            pieces.append(data[pos:])
+            self.pkg.write(part, b"".join(pieces))
+        self._edits.clear()
+        self._index.clear()
+        self._shapes.clear()
+
     def _clear_note(self, saved: SavedCell) -> None:
         extra = saved.extra
         how = extra.get("how")
@@ -1073,9 +1103,7 @@ class _Run:
         if comments is None:
             return
         data = self.pkg.read(comments)
-        tag = next(
-            (c for c in find_all(data, "comment") if c.attr(data, "ref") == saved.cell), None
-        )
+        tag = self._comment_at(comments, saved.cell)
         if tag is None:
             return
         element = tag.whole(data)
@@ -1090,15 +1118,13 @@ class _Run:
                 block = NOTE_SEPARATOR + block
             how = "merged" if saved.comment else "new"
         if how == "merged" and extra.get("orig") and sha(element) == extra.get("marked"):
-            self.pkg.write(
-                comments, data[: tag.start] + extra["orig"].encode("utf-8") + data[tag.end :]
-            )
+            self._edit(comments, tag, extra["orig"].encode("utf-8"))
             return
         if not block or block not in text:
             return  # the clerk rewrote the note: theirs now
         rest = text.replace(block, "", 1)
         if how == "new" and (sha(element) == extra.get("marked") or not rest.strip()):
-            self.pkg.write(comments, data[: tag.start] + data[tag.end :])
+            self._edit(comments, tag, b"")
             if vml is not None:
                 self._remove_shape(vml, saved.cell, extra.get("shape"))
             return
@@ -1113,22 +1139,26 @@ class _Run:
             )
             if tag.empty:
                 new = re.sub(rb"\s*/>$", b">", tag.head(data)) + new[len(tag.head(data)) :]
-        self.pkg.write(comments, data[: tag.start] + new + data[tag.end :])
+        self._edit(comments, tag, new)
 
     def _remove_shape(self, vml: str, cell: str, shape_id: str | None) -> None:
-        data = self.pkg.read(vml)
+        if vml not in self._shapes:
+            data = self.pkg.read(vml)
+            by_id: dict[str, Tag] = {}
+            by_place: dict[tuple[int, int], Tag] = {}
+            for shape in find_all(data, "shape"):
+                whole = shape.whole(data)
+                by_id[shape.attr(data, "id") or ""] = shape
+                row = re.search(rb"<(?:\w+:)?Row>\s*(\d+)\s*</", whole)
+                col = re.search(rb"<(?:\w+:)?Column>\s*(\d+)\s*</", whole)
+                if b'ObjectType="Note"' in whole and row and col:
+                    by_place.setdefault((int(row.group(1)), int(col.group(1))), shape)
+            self._shapes[vml] = (by_id, by_place)
+        by_id, by_place = self._shapes[vml]
         row, col = split_ref(cell)
-        for shape in find_all(data, "shape"):
-            whole = shape.whole(data)
-            by_id = shape_id and shape.attr(data, "id") == shape_id
-            by_place = (
-                b'ObjectType="Note"' in whole
-                and re.search(rb"<(?:\w+:)?Row>\s*%d\s*</(?:\w+:)?Row>" % (row - 1), whole)
-                and re.search(rb"<(?:\w+:)?Column>\s*%d\s*</(?:\w+:)?Column>" % (col - 1), whole)
-            )
-            if by_id or by_place:
-                self.pkg.write(vml, data[: shape.start] + data[shape.end :])
-                return
+        shape = by_id.get(shape_id or "") or by_place.get((row - 1, col - 1))
+        if shape is not None:
+            self._edit(vml, shape, b"")
 
     def _clear_notes(self, rec: Record) -> None:
         """Remove the author, parts and links xlqc added for notes once no note needs them."""
