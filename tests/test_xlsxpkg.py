@@ -240,6 +240,8 @@ def test_bad_colour_in_a_state_row_of_xlqc_0_1_is_a_warning_not_a_crash(tmp_path
     check_package(tmp_path / "cleared.xlsx")
     assert len(warnings) == 1 and f"{G}!A3" in warnings[0] and "_xlqc!A2" in warnings[0]
     assert "_xlqc" not in openpyxl.load_workbook(tmp_path / "cleared.xlsx").sheetnames
+    kept = openpyxl.load_workbook(tmp_path / "cleared.xlsx")[G]["A3"].fill  # skipped: left as is
+    assert kept.fgColor.rgb[-6:] == schema.FILLS["error"]
 
 
 def test_records_of_other_kinds_survive_mark_and_clear(tmp_path: Path) -> None:
@@ -428,3 +430,23 @@ def test_cells_are_created_in_order_and_rows_without_r_refuse(tmp_path: Path) ->
     )
     assert rless.ensure_cell(1, 5) is None  # would shift the cells that have no r
     assert rless.cell(2, 1) is not None
+
+
+def test_open_xml_sdk_prefixed_sheets_are_marked_and_cleared(tmp_path: Path) -> None:
+    """Writers built on the Open XML SDK spell the main namespace with a prefix (x:row, x:c)."""
+    src = clerk_book(tmp_path)
+
+    def prefixed(xml: str) -> str:
+        xml = re.sub(r"<(/?)(?![?!])([A-Za-z]+)([\s/>])", r"<\1x:\2\3", xml)
+        return xml.replace('xmlns="http://schemas', 'xmlns:x="http://schemas', 1)
+
+    edit_zip(src, {"xl/worksheets/sheet2.xml": prefixed, "xl/workbook.xml": prefixed})
+    check_package(src)
+    before = entries(src)
+    marked = mark(src, tmp_path / "marked.xlsx")
+    group_xml = dict(entries(marked))["xl/worksheets/sheet2.xml"]
+    assert b"<c " not in group_xml and b"<x:c " in group_xml
+    wb = openpyxl.load_workbook(marked)
+    assert wb[G]["A3"].fill.fgColor.rgb[-6:] == schema.FILLS["error"]
+    assert wb.sheetnames[-2:] == [schema.RESULT_SHEET, "_xlqc"]
+    assert entries(clear(marked, tmp_path / "cleared.xlsx")) == before

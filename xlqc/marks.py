@@ -408,6 +408,8 @@ def read_state(pkg: Package, warn: Callable[[str], None]) -> tuple[SheetRef | No
                 continue
             if rec is not None:
                 records.append(replace(rec, at=f"{ref.name}!A{r}"))
+        if v1 and pkg.sheet(schema.RESULT_SHEET) is not None:
+            records.append(results_record())  # 0.1 wrote 校验结果 under that name, unrecorded
         return ref, records
     return None, []
 
