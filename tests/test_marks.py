@@ -247,6 +247,10 @@ def test_status_header_added_when_missing(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(out)[G]
     assert (ws["P1"].value, ws["P2"].value) == (schema.column(G, "status").header, "通过")
     assert ws["O1"].value == "备注"
+    again = tmp_path / "again.xlsx"
+    mark_file(out, again, read_book(out), [])  # re-marking adds the header once more
+    assert openpyxl.load_workbook(again)[G]["P1"].value == schema.column(G, "status").header
+    assert again.read_bytes() == out.read_bytes()
     clear_file(out, out)  # the header xlqc added goes too: clear gives back the book
     ws = openpyxl.load_workbook(out)[G]
     assert (ws["P1"].value, ws["P2"].value) == (None, None)

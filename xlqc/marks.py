@@ -797,6 +797,7 @@ class _Run:
     # --- 校验状态
 
     def write_status(self, by_row: dict[int, str]) -> None:
+        self._flush_sheets()  # the header is read from the part: what clear gave back
         name = schema.GROUP_SHEET
         xml = self.sheet(name)
         ref = self.pkg.sheet(name)
@@ -966,6 +967,7 @@ class _Run:
 
     def _empty_status_column(self) -> None:
         """Empty the 校验状态 values (the header stays), formulas excepted."""
+        self._flush_sheets()
         xml = self.sheet(schema.GROUP_SHEET)
         ref = self.pkg.sheet(schema.GROUP_SHEET)
         if xml is None or ref is None:
