@@ -450,3 +450,21 @@ def test_open_xml_sdk_prefixed_sheets_are_marked_and_cleared(tmp_path: Path) -> 
     assert wb[G]["A3"].fill.fgColor.rgb[-6:] == schema.FILLS["error"]
     assert wb.sheetnames[-2:] == [schema.RESULT_SHEET, "_xlqc"]
     assert entries(clear(marked, tmp_path / "cleared.xlsx")) == before
+
+
+def test_sheets_added_after_xlqcs_keep_their_names_and_the_active_tab(tmp_path: Path) -> None:
+    """The clerk opened the marked book, looked at 校验结果, added a sheet with print titles
+    after it and saved (openpyxl plays the spreadsheet program): clear removes xlqc's sheets
+    and shifts what pointed past them."""
+    marked = mark(clerk_book(tmp_path), tmp_path / "marked.xlsx")
+    wb = openpyxl.load_workbook(marked)
+    extra = wb.create_sheet("新表")
+    extra["A1"] = "标题"
+    extra.print_title_rows = "1:1"
+    wb.active = wb.sheetnames.index(schema.RESULT_SHEET)
+    wb.save(marked)
+    cleared = clear(marked, tmp_path / "cleared.xlsx")
+    back = openpyxl.load_workbook(cleared)
+    assert back.sheetnames == [*openpyxl.load_workbook(tmp_path / "总表.xlsx").sheetnames, "新表"]
+    assert back["新表"].print_title_rows == "$1:$1"
+    assert back.active.title != schema.RESULT_SHEET and back.active.sheet_state == "visible"

@@ -515,7 +515,7 @@ class _Run:
         self._refs_cache: dict[str, set[str]] = {}
         self._next_shape: dict[str, int] = {}
         self._index: dict[str, dict[str, Tag]] = {}  # comments part -> ref -> comment
-        self._shapes: dict[str, tuple[dict[str, Tag], dict[tuple[int, int], Tag]]] = {}
+        self._shapes: dict[str, dict[tuple[int, int], Tag]] = {}
         self._edits: dict[str, dict[int, tuple[int, bytes]]] = {}
         self.reserved: set[str] = set()
 
@@ -1148,19 +1148,18 @@ class _Run:
     def _remove_shape(self, vml: str, cell: str, shape_id: str | None) -> None:
         if vml not in self._shapes:
             data = self.pkg.read(vml)
-            by_id: dict[str, Tag] = {}
             by_place: dict[tuple[int, int], Tag] = {}
             for shape in find_all(data, "shape"):
                 whole = shape.whole(data)
-                by_id[shape.attr(data, "id") or ""] = shape
                 row = re.search(rb"<(?:\w+:)?Row>\s*(\d+)\s*</", whole)
                 col = re.search(rb"<(?:\w+:)?Column>\s*(\d+)\s*</", whole)
                 if b'ObjectType="Note"' in whole and row and col:
                     by_place.setdefault((int(row.group(1)), int(col.group(1))), shape)
-            self._shapes[vml] = (by_id, by_place)
-        by_id, by_place = self._shapes[vml]
+            self._shapes[vml] = by_place
+        by_place = self._shapes[vml]
         row, col = split_ref(cell)
-        shape = by_id.get(shape_id or "") or by_place.get((row - 1, col - 1))
+        # by place: a program that re-saved the book may have renumbered the shapes
+        shape = by_place.get((row - 1, col - 1))
         if shape is not None:
             self._edit(vml, shape, b"")
 
