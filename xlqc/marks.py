@@ -1133,7 +1133,10 @@ class _Run:
                 self._remove_shape(vml, saved.cell, extra.get("shape"))
             return
         if how == "merged" and rest == saved.comment and extra.get("orig"):
-            new = extra["orig"].encode("utf-8")
+            new = extra["orig"].encode("utf-8")  # the author list may be renumbered since:
+            end = new.index(b">") + 1
+            now = tag.attr(data, "authorId")
+            new = (set_attr(new[:end], "authorId", now) if now else new[:end]) + new[end:]
         else:
             p = tag.prefix
             new = (
