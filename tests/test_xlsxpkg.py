@@ -402,6 +402,18 @@ def test_strict_and_encrypted_files_are_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(XlqcError, match="Strict"):
         Package.open(strict)
+    bomb = tmp_path / "dtd.xlsx"
+    shutil.copy(src, bomb)
+    edit_zip(
+        bomb,
+        {
+            "xl/styles.xml": lambda x: x.replace(
+                "<styleSheet", '<!DOCTYPE s [<!ENTITY a "aaaa">]><styleSheet', 1
+            )
+        },
+    )
+    with pytest.raises(XlqcError, match="DTD"):
+        Package.open(bomb)
     encrypted = tmp_path / "加密.xlsx"
     encrypted.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     with pytest.raises(XlqcError, match="加密"):

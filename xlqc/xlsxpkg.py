@@ -11,8 +11,10 @@ Every write of a clerk's workbook (marks, clear, normalize) goes through :class:
   names and relationship ids; content types get an Override only when the part has none;
 * the result is written through :func:`xlqc.safeio.atomic_path`.
 
-Reading XML (styles, shared strings) uses lxml with entity resolution and network access off and
-``huge_tree`` on; a document type declaration is refused (defusedxml's rule).
+No XML parser reads the parts: the byte scanner resolves no entities and fetches nothing, and
+a package whose XML holds a document type declaration is refused (defusedxml's rule), so no
+entity expansion can reach what xlqc writes back. Size limits are those of
+:func:`xlqc.reading.check_workbook_file`, which every command applies first.
 
 The scanner assumes what SpreadsheetML guarantees for the elements it looks up (rows, cells,
 comments, relationships…): they do not nest inside an element of the same name. A ``<`` in text is
@@ -399,6 +401,14 @@ class Package:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
             raise XlqcError(f"「{name}」已损坏，无法作为 .xlsx 打开") from None
         infos = [i for i in infos if not i.is_dir()]
+        for entry, content in data.items():
+            if (
+                entry.lower().endswith((".xml", ".rels", ".vml"))
+                and b"<!DOCTYPE" in content.upper()
+            ):
+                raise XlqcError(
+                    f"「{name}」的 {entry} 含有文档类型声明（DTD），可能是恶意构造的文件，已拒绝改写"
+                )
         return cls(path, infos, data)
 
     def _find_workbook(self) -> str:
