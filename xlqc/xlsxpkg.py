@@ -52,7 +52,8 @@ CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # new entries: the same bytes for the same edit
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)  # new entries: the same bytes for the same edit
 
 
 # --------------------------------------------------------------------------------------------
