@@ -27,7 +27,7 @@ from xlsx_corpus import (
 
 from xlqc import schema
 from xlqc.errors import XlqcError
-from xlqc.marks import STATE_MARKER, clear_file, mark_file, read_state
+from xlqc.marks import STATE_MARKER, Record, clear_file, mark_file, read_state, replace_records
 from xlqc.normalize import normalize_file
 from xlqc.validate import validate_book
 from xlqc.xlsxpkg import Package, SheetXml, inline_cell, ooxml_string, ooxml_unescape
@@ -480,3 +480,24 @@ def test_sheets_added_after_xlqcs_keep_their_names_and_the_active_tab(tmp_path: 
     assert back.sheetnames == [*openpyxl.load_workbook(tmp_path / "总表.xlsx").sheetnames, "新表"]
     assert back["新表"].print_title_rows == "$1:$1"
     assert back.active.title != schema.RESULT_SHEET and back.active.sheet_state == "visible"
+
+
+def test_records_of_another_kind_are_written_beside_the_marks(tmp_path: Path) -> None:
+    """The API other features use (issue 14: drafted 推荐意见): replace_records writes its
+    kind, keeps the marks (clear still gives back the book) and survives re-marking."""
+    src = clerk_book(tmp_path)
+    before = entries(src)
+    marked = mark(src, tmp_path / "marked.xlsx")
+    advice = [Record("advice", G, "L2", {"text": "同意推荐", "sha": "ab12"})]
+    replace_records(marked, marked, "advice", advice)
+    check_package(marked)
+    again = mark(marked, tmp_path / "again.xlsx")
+    cleared = clear(again, tmp_path / "cleared.xlsx")
+    _, kept = read_state(Package.open(cleared), lambda m: None)
+    assert [(r.kind, r.sheet, r.cell, r.data) for r in kept] == [
+        ("advice", G, "L2", {"text": "同意推荐", "sha": "ab12"})
+    ]
+    replace_records(cleared, cleared, "advice", [])
+    assert entries(cleared) == before  # nothing of xlqc's is left
+    with pytest.raises(ValueError):
+        replace_records(src, tmp_path / "x.xlsx", "cell", [])

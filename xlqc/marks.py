@@ -382,20 +382,50 @@ def clear_file(src: Path, dst: Path, warn: Callable[[str], None] | None = None) 
     return restored
 
 
+def replace_records(
+    src: Path,
+    dst: Path,
+    kind: str,
+    records: Iterable[Record],
+    warn: Callable[[str], None] | None = None,
+) -> None:
+    """Write ``src`` to ``dst`` with the state records of ``kind`` (a kind other features own,
+    e.g. drafted 推荐意见) replaced by ``records``; marks and every other record stay."""
+    if kind in OWN_KINDS:
+        raise ValueError(f"records of kind {kind!r} belong to marks")
+    pkg = Package.open(Path(src))
+    state, found = read_state(pkg, warn or _default_warn)
+    keep = [r for r in found if r.kind != kind] + [replace(r, kind=kind) for r in records]
+    if state is not None:
+        remove_sheet(pkg, state)
+    write_state_sheet(pkg, keep)
+    pkg.save(Path(dst))
+
+
+def write_state_sheet(pkg: Package, records: Sequence[Record]) -> None:
+    """Append the very hidden state sheet holding ``records`` (nothing when there are none)."""
+    if not records:
+        return
+    name = free_sheet_name(pkg, STATE_SHEET)
+    rows = [[(v, 0) for v in STATE_HEADER]] + [[(v, 0) for v in r.to_row()] for r in records]
+    add_sheet(pkg, name, _sheet_xml(rows, (), [], frozen=False, printed=False), "veryHidden")
+
+
 def read_state(pkg: Package, warn: Callable[[str], None]) -> tuple[SheetRef | None, list[Record]]:
     """The state sheet (a hidden sheet whose A1 is :data:`STATE_MARKER`) and its records;
     damaged rows are skipped with a warning naming their cell."""
     for ref in pkg.sheets():
         if ref.state == "visible" or not ref.part or not pkg.has(ref.part):
             continue
-        values = pkg.cell_values(ref.part)
-        first = tuple(values.get((1, c), "") for c in range(1, 8))
+        head = pkg.cell_values(ref.part, 1)  # a clerk's big hidden sheet is not read whole
+        first = tuple(head.get((1, c), "") for c in range(1, 8))
         if first[0] == STATE_MARKER:
             v1 = False
         elif first == _V1_HEADER:  # written by xlqc 0.1
             v1 = True
         else:
             continue
+        values = pkg.cell_values(ref.part)
         last_row = max((r for r, _ in values), default=1)
         last_col = max((c for _, c in values), default=1)
         records = []
@@ -1250,14 +1280,7 @@ class _Run:
                         },
                     )
                 )
-        if records:
-            name = free_sheet_name(self.pkg, STATE_SHEET)
-            rows = [[(v, 0) for v in STATE_HEADER]] + [
-                [(v, 0) for v in r.to_row()] for r in records
-            ]
-            add_sheet(
-                self.pkg, name, _sheet_xml(rows, (), [], frozen=False, printed=False), "veryHidden"
-            )
+        write_state_sheet(self.pkg, records)
 
 
 def _plain(inner: bytes) -> str:

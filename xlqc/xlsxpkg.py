@@ -292,16 +292,19 @@ def sheet_rows(data: bytes) -> tuple[Tag | None, list[Row]]:
     sd = find(data, "sheetData")
     if sd is None:
         return None, []
+    return sd, list(iter_rows(data, sd))
+
+
+def iter_rows(data: bytes, sd: Tag) -> Iterator[Row]:
+    """The rows of ``<sheetData>`` ``sd``, lazily."""
     if b"<![CDATA[" in sd.inner(data):
         raise XlqcError("工作表中含有 CDATA 段，xlqc 无法安全改写")
-    rows = []
     last = 0
     for tag in find_all(data, "row", sd.head_end, sd.inner_end):
         r = tag.attr(data, "r")
         number = int(r) if r and r.isdigit() else last + 1
-        rows.append(Row(number, tag, r is not None))
+        yield Row(number, tag, r is not None)
         last = number
-    return sd, rows
 
 
 def row_cells(data: bytes, row: Row) -> list[tuple[Cell, bool]]:
@@ -648,8 +651,8 @@ class Package:
         data = self._data[part]
         shared = self.shared_strings()
         out: dict[tuple[int, int], str] = {}
-        _, rows = sheet_rows(data)
-        for row in rows:
+        sd = find(data, "sheetData")
+        for row in iter_rows(data, sd) if sd is not None else ():
             if max_row is not None and row.row > max_row:
                 break
             for cell, _explicit in row_cells(data, row):
