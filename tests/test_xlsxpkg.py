@@ -501,3 +501,49 @@ def test_records_of_another_kind_are_written_beside_the_marks(tmp_path: Path) ->
     assert entries(cleared) == before  # nothing of xlqc's is left
     with pytest.raises(ValueError):
         replace_records(src, tmp_path / "x.xlsx", "cell", [])
+
+
+def test_import_over_a_formula_drops_the_calculation_chain(tmp_path: Path) -> None:
+    """import --update writes a form's 电话 over the clerk's formula: the calcChain, which
+    names that formula, goes (Excel repairs a chain naming a value cell), and formulas are
+    recalculated on opening."""
+    from intake_forms import official_form, with_
+
+    from xlqc.intake import import_forms
+
+    write_proofs(tmp_path)
+    book = write_workbook(tmp_path / "总表.xlsx", [GOOD_GROUP], GOOD_TOPICS, GOOD_MEMBERS)
+    phone = f"{letter(G, '电话')}2"
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    edit_zip(
+        book,
+        {
+            "xl/worksheets/sheet2.xml": lambda x: re.sub(
+                rf'<c r="{phone}"[^>]*>.*?</c>',
+                f'<c r="{phone}" t="str"><f>"138"&amp;"12345678"</f><v>13812345678</v></c>',
+                x,
+                count=1,
+                flags=re.S,
+            ),
+            "xl/_rels/workbook.xml.rels": lambda x: x.replace(
+                "</Relationships>",
+                '<Relationship Id="rIdCc" Type="http://schemas.openxmlformats.org/officeDocument/'
+                '2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+            ),
+            "[Content_Types].xml": lambda x: x.replace(
+                "</Types>",
+                '<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+                'officedocument.spreadsheetml.calcChain+xml"/></Types>',
+            ),
+        },
+        add={"xl/calcChain.xml": f'<calcChain xmlns="{main}"><c r="{phone}" i="2"/></calcChain>'},
+    )
+    check_package(book)
+    spec = with_(org=GOOD_GROUP["组织名称"], name=GOOD_GROUP["小组名称"], phone="0523-86861234")
+    result = import_forms([official_form(tmp_path / "f.docx", spec)], book, update=True)
+    assert [g.code for g in result.updated] == ["G001"]
+    check_package(book)
+    names = [n for n, _ in entries(book)]
+    assert "xl/calcChain.xml" not in names
+    assert b'fullCalcOnLoad="1"' in dict(entries(book))["xl/workbook.xml"]
+    assert openpyxl.load_workbook(book)[G][phone].value == "0523-86861234"

@@ -30,6 +30,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlqc.errors import XlqcError
 from xlqc.xlsxpkg import (
+    REL,
+    WORKBOOK_ORDER,
     Package,
     SheetXml,
     Styles,
@@ -40,6 +42,9 @@ from xlqc.xlsxpkg import (
     get_attr,
     inline_cell,
     insert_child,
+    insert_in_order,
+    root_prefix,
+    root_tag,
     set_attr,
 )
 
@@ -66,6 +71,7 @@ def save_changes(src: Path, dst: Path, wb: Workbook, sheets: Iterable[str]) -> i
     styles_name = pkg.styles_name()
     styles = Styles(pkg.read(styles_name)) if styles_name else None
     written = 0
+    formulas_replaced = False
     for name in sheets:
         ref = pkg.sheet(name)
         if ref is None or name not in wb.sheetnames or name not in before.sheetnames:
@@ -85,6 +91,8 @@ def save_changes(src: Path, dst: Path, wb: Workbook, sheets: Iterable[str]) -> i
             a, b = old._cells.get((row, col)), new._cells.get((row, col))
             if _same(a, b) or b is None or isinstance(b, MergedCell):
                 continue
+            current = xml.cell(row, col)
+            formulas_replaced |= current is not None and current.has_formula()
             _write_cell(xml, styles, row, col, b, new)
             written += 1
         _grow_tables(pkg, ref.part, old, new)
@@ -92,8 +100,30 @@ def save_changes(src: Path, dst: Path, wb: Workbook, sheets: Iterable[str]) -> i
             pkg.write(ref.part, xml.data)
     if styles is not None and styles_name and styles.data != pkg.read(styles_name):
         pkg.write(styles_name, styles.data)
+    if written:
+        _recalculate_on_open(pkg, formulas_replaced)
     pkg.save(dst)
     return written
+
+
+def _recalculate_on_open(pkg: Package, formulas_replaced: bool) -> None:
+    """Formulas that read the written cells are recalculated when Excel opens the book; when a
+    formula was overwritten, the calculation chain (which would name it) goes."""
+    data = pkg.read(pkg.workbook)
+    calc = find(data, "calcPr")
+    if calc is not None:
+        head = set_attr(calc.head(data), "fullCalcOnLoad", "1")
+        data = data[: calc.start] + head + data[calc.head_end :]
+    else:
+        element = f'<{root_prefix(data)}calcPr fullCalcOnLoad="1"/>'.encode()
+        data, _ = insert_in_order(data, root_tag(data), element, "calcPr", WORKBOOK_ORDER)
+    pkg.write(pkg.workbook, data)
+    if formulas_replaced:
+        for rel in pkg.rels(pkg.workbook):
+            if rel.type == REL + "calcChain":
+                pkg.remove_rel(pkg.workbook, rel.id)
+                pkg.delete(rel.target)
+                pkg.remove_override(rel.target)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -970,12 +970,12 @@ class SheetXml:
     def insert_element(self, local: str, element: bytes) -> None:
         """Add a child of the worksheet at its place in CT_Worksheet order."""
         data = self.data
-        data, _ = insert_in_order(data, _root_tag(data), element, local, WORKSHEET_ORDER)
+        data, _ = insert_in_order(data, root_tag(data), element, local, WORKSHEET_ORDER)
         self._load(data)
 
     def rel_ns_prefix(self) -> str | None:
         """The prefix the root declares for the relationships namespace, if any."""
-        root = _root_tag(self._head)
+        root = root_tag(self._head)
         m = re.search(
             rb"xmlns:(" + _NAME + rb")\s*=\s*\"" + re.escape(REL_NS.encode()) + rb"\"",
             root.head(self._head),
@@ -987,7 +987,7 @@ def _shift(tag: Tag, by: int) -> Tag:
     return Tag(tag.start + by, tag.head_end + by, tag.inner_end + by, tag.end + by, tag.prefix)
 
 
-def _root_tag(data: bytes) -> Tag:
+def root_tag(data: bytes) -> Tag:
     m = re.search(rb"<(?!\?|!)(?:(" + _NAME + rb"):)?(" + _NAME + rb")", data)
     if m is None:
         raise XlqcError("工作簿的 XML 为空，无法改写")
@@ -1064,7 +1064,7 @@ def add_sheet(pkg: Package, name: str, xml: bytes, state: str = "visible") -> Sh
     rid = pkg.add_rel(pkg.workbook, REL + "worksheet", part)
     data = pkg.read(pkg.workbook)
     sheet_id = max((s.sheet_id for s in pkg.sheets()), default=0) + 1
-    attr, decl = _rel_attr(data, _root_tag(data))
+    attr, decl = _rel_attr(data, root_tag(data))
     prefix = root_prefix(data)
     hidden = f' state="{state}"' if state != "visible" else ""
     element = (
@@ -1151,7 +1151,7 @@ def add_defined_name(
         pkg.write(pkg.workbook, insert_child(data, "definedNames", element))
         return "opened" if box.empty else ""
     box = f"<{prefix}definedNames>".encode() + element + f"</{prefix}definedNames>".encode()
-    data, _ = insert_in_order(data, _root_tag(data), box, "definedNames", WORKBOOK_ORDER)
+    data, _ = insert_in_order(data, root_tag(data), box, "definedNames", WORKBOOK_ORDER)
     pkg.write(pkg.workbook, data)
     return "made"
 
