@@ -547,3 +547,24 @@ def test_import_over_a_formula_drops_the_calculation_chain(tmp_path: Path) -> No
     assert "xl/calcChain.xml" not in names
     assert b'fullCalcOnLoad="1"' in dict(entries(book))["xl/workbook.xml"]
     assert openpyxl.load_workbook(book)[G][phone].value == "0523-86861234"
+
+
+def test_a_new_status_column_widens_spans_and_dimension_and_clear_narrows_them(
+    tmp_path: Path,
+) -> None:
+    """Excel writes row ``spans``; a cell outside them makes Excel repair the file."""
+    src = clerk_book(tmp_path)
+    status = letter(G, "校验状态")
+
+    def excel_like(xml: str) -> str:  # no 校验状态 column; spans as Excel writes them
+        xml = re.sub(rf'<c r="{status}\d+"[^>]*?(/>|>.*?</c>)', "", xml, flags=re.S)
+        xml = re.sub(r'<row r="(\d+)"', r'<row r="\1" spans="1:13"', xml)
+        return re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:M3"/>', xml)
+
+    edit_zip(src, {"xl/worksheets/sheet2.xml": excel_like})
+    check_package(src)
+    before = entries(src)
+    marked = mark(src, tmp_path / "marked.xlsx")  # the validator checks spans and dimension
+    xml = dict(entries(marked))["xl/worksheets/sheet2.xml"].decode()
+    assert 'spans="1:14"' in xml and '<dimension ref="A1:N3"/>' in xml
+    assert entries(clear(marked, tmp_path / "cleared.xlsx")) == before

@@ -142,6 +142,8 @@ def _write_cell(
     if placed is None:
         raise XlqcError(f"工作表第 {row} 行没有行号，无法写入")
     tag, made = placed
+    if made:
+        xml.widen_dimension(row, col)
     head = re.sub(rb"\s*/?>$", b"", tag.head())
     if made:
         base = _neighbour_style(xml, row, col, cell, ws)

@@ -604,7 +604,7 @@ class _Run:
             )
             return
         tag, made = placed
-        extra: dict[str, Any] = {"made": made}
+        extra: dict[str, Any] = {"made": made, **_widened(xml, row, col, made)}
         codes = ("", "", "")
         old_s = tag.attr("s")
         base = (
@@ -865,7 +865,7 @@ class _Run:
         if style is not None:
             head = set_attr(head, "s", style)
         xml.replace(tag, inline_cell(head, text))
-        data = {"orig": orig, "made": made, "text": text}
+        data = {"orig": orig, "made": made, "text": text, **_widened(xml, row, col, made)}
         self.records.append(Record("status", schema.GROUP_SHEET, cell_ref(row, col), data))
 
     # --- 校验结果
@@ -1038,6 +1038,7 @@ class _Run:
             made = rec.data.get("made") or ""
             if made:
                 xml.remove_cell(*pos, made)
+                _narrowed(xml, pos[0], rec.data)
             return
         old = orig.encode("utf-8")
         if not exact:
@@ -1062,6 +1063,7 @@ class _Run:
         if exact and "xf" in extra and now == str(extra["xf"]):
             if made and tag.empty:
                 xml.remove_cell(*pos, made)
+                _narrowed(xml, pos[0], extra)
                 return
             old = extra.get("s")
             head = set_attr(tag.head(), "s", old) if old is not None else del_attr(tag.head(), "s")
@@ -1101,6 +1103,7 @@ class _Run:
         target = xfs.index(wanted) if wanted in xfs else self.styles.append("cellXfs", wanted)
         if made and tag.empty and target == 0:
             xml.remove_cell(*pos, made)
+            _narrowed(xml, pos[0], extra)
             return
         head = set_attr(tag.head(), "s", str(target)) if target else del_attr(tag.head(), "s")
         xml.replace(tag, head + tag.rest())
@@ -1281,6 +1284,30 @@ class _Run:
                     )
                 )
         write_state_sheet(self.pkg, records)
+
+
+def _widened(xml: SheetXml, row: int, col: int, made: str) -> dict[str, Any]:
+    """What making a cell widened: the row's ``spans`` and the sheet's ``dimension``, as they
+    were (recorded so that clear puts them back)."""
+    if not made:
+        return {}
+    out: dict[str, Any] = {}
+    spans = xml.spans_before.pop(row, None)
+    if spans is not None:
+        out["spans"] = spans
+    dimension = xml.widen_dimension(row, col)
+    if dimension is not None:
+        out["dim"] = [dimension, xml.dimension()]
+    return out
+
+
+def _narrowed(xml: SheetXml, row: int, data: dict[str, Any]) -> None:
+    """Undo :func:`_widened` after the cell made was removed."""
+    if "spans" in data and data.get("made") == "cell":
+        xml.set_spans(row, str(data["spans"]))
+    dim = data.get("dim")
+    if isinstance(dim, list) and len(dim) == 2 and xml.dimension() == dim[1]:
+        xml.set_dimension(str(dim[0]))
 
 
 def _plain(inner: bytes) -> str:

@@ -789,6 +789,7 @@ class SheetXml:
         self._nums: list[int] = []
         self._explicit: list[bool] = []
         self._sd_empty = sd is not None and sd.empty
+        self.spans_before: dict[int, str] = {}  # row -> spans before ensure_cell widened it
         if sd is None or sd.empty:
             self._head, self._tail = data, b""
             self._has_data = sd is not None
@@ -906,6 +907,7 @@ class SheetXml:
             else:
                 elem = elem[: row_tag.inner_end] + c + elem[row_tag.inner_end :]
             self._elems[i] = elem
+            self._widen_spans(i, col)
             made = "cell"
         else:
             at = bisect.bisect(self._nums, row)
@@ -922,6 +924,58 @@ class SheetXml:
         found = self.cell(row, col)
         assert found is not None
         return found, made
+
+    def _widen_spans(self, i: int, col: int) -> None:
+        """A row's ``spans`` (a hint Excel checks) made to cover ``col``; the old value is
+        kept in :attr:`spans_before` so that it can be put back."""
+        elem = self._elems[i]
+        tag = self._row_tag(i)
+        spans = tag.attr(elem, "spans")
+        m = re.fullmatch(r"(\d+):(\d+)", spans or "")
+        if m is None or int(m.group(1)) <= col <= int(m.group(2)):
+            return
+        wide = f"{min(int(m.group(1)), col)}:{max(int(m.group(2)), col)}"
+        self.spans_before[self._nums[i]] = spans or ""
+        self._elems[i] = set_attr(tag.head(elem), "spans", wide) + elem[tag.head_end :]
+
+    def set_spans(self, row: int, spans: str) -> None:
+        i = self._pos.get(row)
+        if i is None:
+            return
+        elem = self._elems[i]
+        tag = self._row_tag(i)
+        self._elems[i] = set_attr(tag.head(elem), "spans", spans) + elem[tag.head_end :]
+        self._dirty = True
+
+    def widen_dimension(self, row: int, col: int) -> str | None:
+        """Make ``<dimension ref>`` cover (row, col); the old ref when it changed."""
+        tag = find(self._head, "dimension")
+        if tag is None:
+            return None
+        old = tag.attr(self._head, "ref") or ""
+        first, _, last = old.partition(":")
+        try:
+            r1, c1 = split_ref(first)
+            r2, c2 = split_ref(last or first)
+        except ValueError:
+            return None
+        if r1 <= row <= r2 and c1 <= col <= c2:
+            return None
+        new = f"{cell_ref(min(r1, row), min(c1, col))}:{cell_ref(max(r2, row), max(c2, col))}"
+        self.set_dimension(new)
+        return old
+
+    def dimension(self) -> str | None:
+        tag = find(self._head, "dimension")
+        return tag.attr(self._head, "ref") if tag is not None else None
+
+    def set_dimension(self, ref: str) -> None:
+        tag = find(self._head, "dimension")
+        if tag is None:
+            return
+        head = set_attr(tag.head(self._head), "ref", ref)
+        self._head = self._head[: tag.start] + head + self._head[tag.head_end :]
+        self._dirty = True
 
     def remove_cell(self, row: int, col: int, made: str) -> None:
         """Remove a cell xlqc made (and its row, when xlqc made that too and it is empty)."""
