@@ -1,16 +1,23 @@
-"""In-cell marks, the 校验状态 column and the 校验结果 sheet (DESIGN.md §3).
+"""In-cell marks, the 校验状态 column and the 校验结果 sheet (DESIGN.md §3, §6).
 
-Two halves, so the file path (openpyxl, here) and the live-Excel path (xlwings, ``xlqc.excel``)
-mark a workbook the same way:
+Two halves, so the file path (here) and the live-Excel path (xlwings, ``xlqc.excel``) mark a
+workbook the same way:
 
 * planning — :func:`mark_plan`, :func:`row_status`, :func:`group_status`, :func:`result_rows`,
-  the note helpers and :class:`SavedCell` (the plain row format of the hidden state sheet) — works
-  on the model and findings only;
-* :func:`mark_file` and :func:`clear_file` apply a plan to a saved workbook with openpyxl.
+  the note helpers and :class:`SavedCell` / :class:`Record` (rows of the state sheet) — works on
+  the model and findings only;
+* :func:`mark_file` and :func:`clear_file` apply a plan to a saved workbook by editing its
+  package (:mod:`xlqc.xlsxpkg`): styles.xml gets appended fills and cell formats, marked cells a
+  new ``s``, notes go into the sheet's comments part and VML (merged with the clerk's), and the
+  校验结果 and state sheets are appended after the clerk's sheets. Nothing else is rewritten.
 
-Whatever xlqc changes in a clerk's cell (its fill and its comment) is first remembered in the
-very hidden sheet :data:`STATE_SHEET`, one :class:`SavedCell` per row; clearing puts it back, so
-marking twice equals marking once and marking then clearing gives back the clerk's workbook.
+Everything xlqc adds or replaces is recorded in the very hidden state sheet (found by
+:data:`STATE_MARKER` in A1 of a hidden sheet, never by its name), one :class:`Record` per row:
+kind, sheet, cell and a JSON object. Clearing undoes exactly what is recorded — byte for byte
+while the parts are as xlqc wrote them, by address and recorded content after a spreadsheet
+program re-saved the book — so marking twice equals marking once and marking then clearing
+gives back the clerk's workbook. Records of kinds clear does not own (:data:`OWN_KINDS`) are
+kept by mark and clear; :func:`replace_records` writes them.
 """
 
 from __future__ import annotations
