@@ -568,3 +568,16 @@ def test_a_new_status_column_widens_spans_and_dimension_and_clear_narrows_them(
     xml = dict(entries(marked))["xl/worksheets/sheet2.xml"].decode()
     assert 'spans="1:14"' in xml and '<dimension ref="A1:N3"/>' in xml
     assert entries(clear(marked, tmp_path / "cleared.xlsx")) == before
+
+
+def test_the_demo_workbook_comes_back_byte_for_byte(tmp_path: Path) -> None:
+    """xlqc's own demo (drop-downs, input hints, conditional formats; notes on several sheets
+    that had none): mark, mark again, clear."""
+    from xlqc.builder import demo_workbook
+
+    src = tmp_path / "总表.xlsx"
+    demo_workbook(src)
+    before = entries(src)
+    once = mark(src, tmp_path / "once.xlsx")
+    assert entries(mark(once, tmp_path / "twice.xlsx")) == entries(once)
+    assert entries(clear(once, tmp_path / "cleared.xlsx")) == before

@@ -991,6 +991,9 @@ class _Run:
         for rec in own:
             if rec.kind == "notes":
                 self._clear_notes(rec)
+        vml_default = any(r.kind == "notes" and r.data.get("vml_default") for r in own)
+        if vml_default and not any(n.lower().endswith(".vml") for n in self.pkg.names):
+            self.pkg.remove_default("vml")  # xlqc added it and no VML is left
         if not any(r.kind == "status" for r in own):
             self._empty_status_column()  # a state written by the live path or by xlqc 0.1
         if styles_rec is not None and exact and self.styles is not None:
@@ -1244,10 +1247,6 @@ class _Run:
                     ):
                         xml.splice(drawing, b"")
                         break
-            if info.get("vml_default") and not any(
-                n.lower().endswith(".vml") for n in self.pkg.names
-            ):
-                self.pkg.remove_default("vml")
         if info.get("rels_made"):
             name = Package.rels_name(ref.part)
             if self.pkg.has(name) and find(self.pkg.read(name), "Relationship") is None:
