@@ -247,9 +247,14 @@ def test_status_header_added_when_missing(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(out)[G]
     assert (ws["P1"].value, ws["P2"].value) == (schema.column(G, "status").header, "通过")
     assert ws["O1"].value == "备注"
-    clear_file(out, out)
+    again = tmp_path / "again.xlsx"
+    mark_file(out, again, read_book(out), [])  # re-marking adds the header once more
+    assert openpyxl.load_workbook(again)[G]["P1"].value == schema.column(G, "status").header
+    assert again.read_bytes() == out.read_bytes()
+    clear_file(out, out)  # the header xlqc added goes too: clear gives back the book
     ws = openpyxl.load_workbook(out)[G]
-    assert (ws["P1"].value, ws["P2"].value) == (schema.column(G, "status").header, None)
+    assert (ws["P1"].value, ws["P2"].value) == (None, None)
+    assert ws["O1"].value == "备注"
 
 
 def test_mark_plan_merges_a_cells_findings_in_order() -> None:
@@ -311,6 +316,11 @@ def test_notes_and_state_rows_round_trip() -> None:
     saved = SavedCell(G, "D2", "FFFFFF00", "solid", "theme:4:0.4", "=原批注", "王会计")
     assert len(saved.to_row()) == len(STATE_HEADER)
     assert SavedCell.from_row(saved.to_row()) == saved
-    assert SavedCell.from_row([G, "D2", None]) == SavedCell(G, "D2")
+    assert SavedCell.from_row(["cell", G, "D2", None]) == SavedCell(G, "D2")
     assert SavedCell.from_row([None, None]) is None
-    assert SavedCell.from_row([G, "不是单元格"]) is None
+    assert SavedCell.from_row(["cell", G, "不是单元格", "{}"]) is None
+    assert SavedCell.from_row(["cell", G, "D2", "{坏的"]) is None
+    assert SavedCell.from_row(["advice", G, "K2", "{}"]) is None  # another kind of record
+    long = SavedCell(G, "D2", comment="长" * 70000)
+    assert len(long.to_row()) > len(STATE_HEADER)  # split over cells of 30,000 characters
+    assert SavedCell.from_row(long.to_row()) == long

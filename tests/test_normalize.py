@@ -135,8 +135,12 @@ def test_output_has_no_text_issues_left(messy: Path, tmp_path: Path) -> None:
     for row in [*book.groups, *book.topics, *book.members]:
         for col in schema.DATA_SHEETS[row.sheet]:
             value = row.raw.get(col.field)
+            where = f"{row.sheet}!{row.cell(col.field)}"
+            if where == "小组!F2":  # a formula: never rewritten, its cached value kept as is
+                assert value == "运维  检修部"
+                continue
             if col.kind in ("text", "choice", "longtext") and isinstance(value, str):
-                assert text_issues(value) == [], f"{row.sheet}!{row.cell(col.field)}"
+                assert text_issues(value) == [], where
     # and the book still reads the same where nothing was wrong
     assert book.groups[0].registered == read_book(messy).groups[0].registered
     assert [m.name for m in book.members] == ["王晓东", "李明", "张华", "刘洋", "陈静"]

@@ -55,6 +55,11 @@ def _error(message: str, label: str = "错误：") -> None:
     err.print(Text.assemble((label, "bold red"), visible(message.replace("\n", " "))))
 
 
+def _warn(message: str) -> None:
+    """One line on stderr for something skipped (a damaged state row…)."""
+    err.print(Text.assemble(("注意：", "yellow"), visible(message.replace("\n", " "))))
+
+
 T = TypeVar("T")
 ExistingPath = Annotated[Path, typer.Argument(show_default=False, metavar="总表")]
 
@@ -116,10 +121,10 @@ def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -
 
     if out_path and in_place:
         raise XlqcError("-o/--mark 与 --in-place 只能选一个")
-    from xlqc.preserve import check_in_place, lost_features
+    from xlqc.xlsxpkg import Package
 
+    Package.open(src)  # refuses Strict OOXML, encrypted and damaged files before any write
     if in_place:
-        check_in_place(src)
         kept = backup(src)
         out.print(f"已备份原文件到「{BACKUP_FOLDER}/{kept.name}」")
         return src
@@ -129,11 +134,6 @@ def _output_for(src: Path, out_path: Path | None, in_place: bool, suffix: str) -
         raise XlqcError(
             f"输出文件「{out_path.name}」须与原工作簿一样以 {src.suffix.lower()} 结尾"
             "（要写入文件夹，请先建好该文件夹）"
-        )
-    lost = lost_features(src)
-    if lost:
-        err.print(
-            Text.assemble(("注意：", "yellow"), f"写出的副本不含原工作簿中的{'、'.join(lost)}")
         )
     if out_path is None:
         return src.with_name(f"{src.stem}.{suffix}{src.suffix}")
@@ -219,7 +219,7 @@ def _write_marks(results: Sequence[BookResult], mark: Path | None, in_place: boo
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
         dst = _output_for(r.path, target, in_place, "已标记")
-        mark_file(r.path, dst, book, r.findings)
+        mark_file(r.path, dst, book, r.findings, warn=_warn)
         out.print(f"已写入标记：「{dst}」")
 
 
@@ -263,7 +263,7 @@ def clear_cmd(
     from xlqc.marks import clear_file
 
     dst = _rewrite_target(book, output, in_place, "已清除标记")
-    n = clear_file(book, dst)
+    n = clear_file(book, dst, warn=_warn)
     out.print(f"已清除 {n} 个单元格的标记：「{dst}」")
 
 

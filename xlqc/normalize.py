@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from xlqc import schema
-from xlqc.editing import load_for_edit, save_edited, text_cell
 from xlqc.model import Book
 from xlqc.reading import read_book
 from xlqc.text import normalize_text
+from xlqc.xlsxpkg import Package, SheetXml, inline_cell, split_ref
 
 # Columns whose cells are free text a clerk typed; the others hold dates, paths or xlqc's status.
 TEXT_KINDS = frozenset({"text", "choice", "longtext"})
@@ -80,10 +80,22 @@ def normalize_file(src: Path, dst: Path) -> list[Change]:
     planned = text_changes(book)
     if not planned:
         return []
-    wb = load_for_edit(src, "进行文本规范")
-    changes = [c for c in (_fix_cell(wb[p.sheet], p) for p in planned) if c]
+    pkg = Package.open(src)
+    sheets: dict[str, tuple[str, SheetXml]] = {}
+    changes = []
+    for p in planned:
+        if p.sheet not in sheets:
+            ref = pkg.sheet(p.sheet)
+            if ref is None:
+                continue
+            sheets[p.sheet] = (ref.part, SheetXml(pkg.read(ref.part)))
+        change = _fix_cell(sheets[p.sheet][1], p, pkg.shared_strings())
+        if change:
+            changes.append(change)
     if changes:
-        save_edited(wb, dst)
+        for part, xml in sheets.values():
+            pkg.write(part, xml.data)
+        pkg.save(dst)
     return changes
 
 
@@ -95,24 +107,21 @@ def describe(change: Change) -> str:
     return f"{where}：「{_visible(before)}」→{after_shown}"
 
 
-def _fix_cell(ws: Any, planned: Change) -> Change | None:
-    """Normalize one cell of ``ws`` as found by openpyxl; the change, or ``None`` when the cell
-    is left as it was (a formula, part of a merged range, or text that is fine after all)."""
-    from openpyxl.cell.cell import MergedCell
-    from openpyxl.cell.rich_text import CellRichText
-
-    cell = ws[planned.cell]
-    if isinstance(cell, MergedCell) or cell.data_type == "f":
+def _fix_cell(xml: SheetXml, planned: Change, shared: list[str]) -> Change | None:
+    """Normalize one cell of a worksheet's XML; the change, or ``None`` when the cell is left
+    as it was (a formula, no cell of its own, or text that is fine after all). The fixed text
+    is written as an inline string (never a formula) keeping the cell's style, so a quote
+    prefix stays; in-cell formatting is dropped only where the text changes."""
+    tag = xml.cell(*split_ref(planned.cell))
+    if tag is None or tag.has_formula():
         return None
-    value = cell.value
-    if isinstance(value, CellRichText):
-        value = str(value)  # in-cell formatting is dropped only where the text changes
-    if not isinstance(value, str):
+    value = tag.value(shared)
+    if value is None or (tag.attr("t") or "n") not in ("s", "inlineStr", "str"):
         return None
     fixed = normalize_text(value)
     if fixed == value:
         return None
-    text_cell(ws, cell.row, cell.column, fixed or None)
+    xml.replace(tag, inline_cell(tag.head(), fixed))
     return Change(planned.sheet, planned.cell, value, fixed, planned.header)
 
 

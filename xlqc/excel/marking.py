@@ -301,7 +301,12 @@ def write_state(live: LiveBook, saved: list[marks.SavedCell]) -> None:
     """The hidden state sheet: header and one row per marked cell, in one write."""
     ws = live.add(marks.STATE_SHEET)
     ws.range((1, 1)).value = [
-        [as_text(v) for v in row] for row in (marks.STATE_HEADER, *(s.to_row() for s in saved))
+        [as_text(v) for v in row]
+        for row in (
+            marks.STATE_HEADER,
+            *(s.to_row() for s in saved),
+            marks.results_record().to_row(),
+        )
     ]
     hide_very(ws)
 

@@ -37,12 +37,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlqc import schema
 from xlqc.documents import member_order
-from xlqc.editing import load_for_edit, save_edited, text_cell
+from xlqc.editing import load_for_edit, save_changes, text_cell
 from xlqc.errors import XlqcError
 from xlqc.intake.parse import FormData, FormTopic, parse_form, squash
 from xlqc.intake.result import FieldDiff, FileProblem, GroupOutcome, ImportResult, short
 from xlqc.model import Book, DateValue, Topic, text_of
-from xlqc.preserve import lost_features
 from xlqc.reading import HEADER_SEARCH_ROWS, header_key, read_book
 from xlqc.safeio import backup
 
@@ -92,19 +91,10 @@ def import_forms(
         target.apply(form, update, result)
     if not result.changed:
         return result
-    lost = lost_features(into)
-    if lost:
-        refusal = (
-            f"「{into.name}」含有{'、'.join(lost)}，用 xlqc 改写会丢失这些内容，已拒绝导入；"
-            "请把这些内容移到另一个工作簿，或在总表中手工录入"
-        )
-        if not dry_run:
-            raise XlqcError(refusal)
-        result.refusal = refusal
     if not dry_run:
         target.finish()
         result.backup = backup(into)
-        save_edited(target.wb, into)
+        save_changes(into, into, target.wb, schema.DATA_SHEETS)
     return result
 
 
