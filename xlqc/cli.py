@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -32,6 +32,9 @@ from xlqc.cli_zh import ChineseTyper, UsageError, usage_error
 from xlqc.errors import XlqcError
 from xlqc.text import visible
 from xlqc.validate import BookResult
+
+if TYPE_CHECKING:
+    from xlqc.addin_check import Link
 
 app = ChineseTyper(
     name="xlqc",
@@ -417,12 +420,7 @@ def addin_check_cmd() -> None:
     """逐项检查加载项能否工作（配置、Python、加载项文件、禁用项目、宏与 ASR 策略）。"""
     from xlqc.addin_check import check_addin
 
-    links = check_addin()
-    for link in links:
-        out.print(link.line(), markup=False, highlight=False)
-    failed = sum(link.ok is False for link in links)
-    out.print(f"有 {failed} 项未通过。" if failed else "全部通过。")
-    raise typer.Exit(1 if failed else 0)
+    _print_checklist(check_addin(), "有 {} 项未通过。", "全部通过。")
 
 
 @addin_app.command("selftest")
@@ -430,11 +428,15 @@ def addin_selftest_cmd() -> None:
     """在隐藏的 Excel 中逐个按下功能区按钮并检查结果（需要 Windows 和 Excel）。"""
     from xlqc.addin_check import selftest
 
-    links = selftest()
+    _print_checklist(selftest(), "有 {} 个按钮未通过。", "所有按钮都通过了自检。")
+
+
+def _print_checklist(links: Sequence[Link], failed_text: str, passed_text: str) -> None:
+    """One line per link of a check, a closing line, and exit 1 when any failed."""
     for link in links:
-        out.print(link.line(), markup=False, highlight=False)
+        out.print(link.line())
     failed = sum(link.ok is False for link in links)
-    out.print(f"有 {failed} 个按钮未通过。" if failed else "所有按钮都通过了自检。")
+    out.print(failed_text.format(failed) if failed else passed_text)
     raise typer.Exit(1 if failed else 0)
 
 

@@ -303,7 +303,7 @@ def _read_sheet(
     book_name: str, sheet: str, columns: tuple[schema.Column, ...], grid: Grid, date1904: bool
 ) -> tuple[dict[str, str], list[Row]]:
     header_row, index = _find_headers(book_name, sheet, columns, grid)
-    letters = {f: column_letter(_column_number(grid, i)) for f, i in index.items()}
+    letters = {f: sheetxml.column_letters(_column_number(grid, i)) for f, i in index.items()}
     numbers = grid.rows if isinstance(grid, SheetGrid) else None
     row_type = _ROW_TYPES[sheet]
     # decided once per sheet, not once per cell: which columns exist and how each is typed
@@ -345,16 +345,6 @@ def _read_sheet(
     return letters, rows
 
 
-def column_letter(index: int) -> str:
-    """Excel's letters of column ``index`` (1 → A, 28 → AB). Not openpyxl's get_column_letter:
-    importing openpyxl (and numpy with it) would double the start-up of a validating worker."""
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def _find_headers(
     book_name: str, sheet: str, columns: tuple[schema.Column, ...], grid: Grid
 ) -> tuple[int, dict[str, int]]:
@@ -368,10 +358,10 @@ def _find_headers(
             header = header_key(value)
             if header in wanted:
                 if wanted[header] in found:
-                    first = column_letter(_column_number(grid, found[wanted[header]]))
+                    first = sheetxml.column_letters(_column_number(grid, found[wanted[header]]))
                     raise XlqcError(
                         f"「{book_name}」工作表「{sheet}」的列标题「{header}」出现了两次"
-                        f"（{first}{row} 和 {column_letter(_column_number(grid, i))}{row}），"
+                        f"（{first}{row} 和 {sheetxml.column_letters(_column_number(grid, i))}{row}），"
                         "请删除或改名其中一列"
                     )
                 found[wanted[header]] = i

@@ -225,7 +225,9 @@ def column_number(letters: bytes | str) -> int:
     return number
 
 
-def _letters(number: int) -> str:
+def column_letters(number: int) -> str:
+    """Excel's letters of column ``number`` (1 → A, 28 → AB). Not openpyxl's get_column_letter:
+    importing openpyxl (and numpy with it) would double the start-up of a validating worker."""
     text = ""
     while number > 0:
         number, rest = divmod(number - 1, 26)
@@ -266,7 +268,7 @@ def compact_package(
     rows = sorted(seen)
     cols = sorted({c for _, c, *_ in kept})
     new_row = {r: i + 1 for i, r in enumerate(rows)}
-    new_col = {c: _letters(i + 1) for i, c in enumerate(cols)}
+    new_col = {c: column_letters(i + 1) for i, c in enumerate(cols)}
     kept.sort(key=lambda k: (k[0], k[1]))
     out = [root, b"<", prefix, b"sheetData>"]
     current = 0

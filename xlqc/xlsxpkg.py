@@ -43,6 +43,8 @@ from pathlib import Path
 
 from xlqc.errors import XlqcError
 from xlqc.safeio import atomic_path
+from xlqc.sheetxml import column_letters as col_letters
+from xlqc.sheetxml import column_number
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL = REL_NS + "/"
@@ -247,18 +249,7 @@ def split_ref(ref: str) -> tuple[int, int]:
     m = _REF.match(ref)
     if not m:
         raise ValueError(ref)
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
-
-
-def col_letters(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return int(m.group(2)), column_number(m.group(1).upper())
 
 
 def cell_ref(row: int, col: int) -> str:
