@@ -997,8 +997,10 @@ def test_a_damaged_state_row_is_skipped_with_a_warning_naming_its_cell(tmp_path:
     assert state._values[(3, 1)] == "cell"
     damaged_cell = state._values[(3, 3)]
     state._values[(3, 4)] = "{坏" + state._values[(3, 4)]
+    state._values[(4, 3)] = "A9999999"  # an address Excel refuses
     message = press(live, "clear")
     assert "xlqc 状态表「_xlqc」第 3 行（_xlqc!A3）已损坏，已跳过" in message
+    assert "xlqc 状态表 _xlqc!A4 的记录（小组!A9999999）已损坏，已跳过" in message
     assert xd.alerts(live)[-1][2] == "info"  # a warning, not a failure
     group_sheet = xd.sheet(live, schema.GROUP_SHEET)
     assert schema.NOTE_PREFIX in group_sheet._notes[xd.key(damaged_cell)]  # skipped: left as is

@@ -1,8 +1,12 @@
 """Marks on the open workbook: the live twin of :func:`xlqc.marks.mark_file` / ``clear_file``.
 
 The plan (which cell gets which fill and note, the 校验状态 texts, the 校验结果 rows) and the
-hidden state sheet's format come from :mod:`xlqc.marks`, so a workbook marked from the command
-line can be cleared in Excel and the other way round. Calls to Excel: a fixed number per sheet,
+hidden state sheet's format and parser come from :mod:`xlqc.marks`, so a workbook marked from
+the command line can be cleared in Excel and the other way round. As there, xlqc's content is
+what the state sheet records: the state sheet is the hidden sheet whose A1 is the marker,
+whatever its name; clear deletes only the sheets it records (a clerk's own 校验结果 or _xlqc
+stays, xlqc's takes a free name), takes out only the note block xlqc wrote (a reply typed
+after it stays) and keeps records of kinds other features own. Calls to Excel: a fixed number per sheet,
 plus a few per marked cell (its fill and its note) and one per 254 characters of addresses of one
 colour; never one per row.
 """
@@ -37,6 +41,7 @@ from xlqc.reading import HEADER_SEARCH_ROWS, header_key
 XLQC_FILLS = frozenset(schema.FILLS.values())
 BOOK = frozenset(BOOK_SHEETS)  # the clerk's data sheets: never deleted, whatever a record says
 HIDDEN = 0  # xlSheetHidden (False on macOS)
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 
 # Excel's default theme (Office 2013 and later), in the order theme indexes use:
 # 0 lt1, 1 dk1, 2 lt2, 3 dk2, 4–9 accent1–6.
@@ -179,6 +184,9 @@ def clear_marks(
         if rec.kind != "cell" or rec.sheet not in live.names or rec.sheet in made:
             continue
         try:
+            row, col = marks.cell_position(rec.cell) or (0, 0)
+            if not (0 < row <= MAX_ROW and 0 < col <= MAX_COLUMN):
+                raise ValueError(rec.cell)  # Excel would refuse the address
             saved = marks.SavedCell.from_record(rec)
             if _restore_cell(live.sheet(saved.sheet), saved):
                 fills[saved.sheet][saved_fill(saved)].append(saved.cell)
