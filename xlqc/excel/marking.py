@@ -6,9 +6,10 @@ the command line can be cleared in Excel and the other way round. As there, xlqc
 what the state sheet records: the state sheet is the hidden sheet whose A1 is the marker,
 whatever its name; clear deletes only the sheets it records (a clerk's own 校验结果 or _xlqc
 stays, xlqc's takes a free name), takes out only the note block xlqc wrote (a reply typed
-after it stays) and keeps records of kinds other features own. Calls to Excel: a fixed number per sheet,
-plus a few per marked cell (its fill and its note) and one per 254 characters of addresses of one
-colour; never one per row.
+after it stays) and keeps the records of kinds other features own.
+
+Calls to Excel: a fixed number per sheet, plus a few per marked cell (its fill and its note)
+and one per 254 characters of addresses of one colour; never one per row.
 """
 
 from __future__ import annotations
