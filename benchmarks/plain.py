@@ -150,3 +150,21 @@ def count_validate_calls(path: Path) -> tuple[Counter[str], int, float]:
     took = time.perf_counter() - start
     marked = sum(len(s._notes) for s in book._sheets)
     return Counter(xd.calls(book)), marked, took
+
+
+def count_again_calls(path: Path) -> tuple[int, int]:
+    """Calls to Excel of pressing 校验 a second time on ``path`` opened in the xlwings double
+    (the first marks are cleared by their state records, then marked again), and of
+    清除标记 after it."""
+    import xlwings_double as xd
+
+    from xlqc.excel import on_ribbon
+
+    book = xd.load(path)
+    on_ribbon("validate", book)
+    found = []
+    for button in ("validate", "clear"):
+        xd.reset_calls(book)
+        on_ribbon(button, book)
+        found.append(sum(xd.calls(book).values()))
+    return found[0], found[1]

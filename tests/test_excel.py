@@ -882,3 +882,236 @@ def test_a_hidden_excel_gets_no_message_box_but_a_reply_file(
     on_ribbon("frobnicate", live)
     assert xd.alerts(live) == []
     assert handlers.reply_file().read_text(encoding="utf-8").startswith("critical\n未知的按钮")
+
+
+# --------------------------------------------------------------------------------------------
+# What the clerk made stays (issue 11 item 4, live path): the state sheet found by its marker,
+# only the sheets it records deleted, records of other kinds kept, replies kept
+
+
+DRAFT = marks.Record("draft", schema.GROUP_SHEET, "P2", {"text": "同意推荐，建议评为一等"})
+CLERK_RESULTS = "我自己的校验记录"
+
+
+def clerk_sheets_book(folder: Path) -> Path:
+    """clerk_book with the clerk's own 校验结果 sheet, a hidden sheet of theirs named _xlqc,
+    and a drafted 推荐意见 recorded in the state sheet (another feature's kind)."""
+    path = clerk_book(folder)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet(schema.RESULT_SHEET)["A1"] = CLERK_RESULTS
+    hidden = wb.create_sheet(STATE_SHEET)
+    hidden["A1"] = "我的隐藏表"
+    hidden.sheet_state = "hidden"
+    wb.save(path)
+    marks.replace_records(path, path, "draft", [DRAFT])
+    return path
+
+
+CLERK_SHEETS = (*BOOK_SHEETS, schema.RESULT_SHEET, STATE_SHEET)
+
+
+def state_of(book: xd.Book) -> tuple[str, list[marks.Record]]:
+    """The very hidden sheet whose A1 is the marker, and its records (read by the file path's
+    parser from the double's values)."""
+    (state,) = [s for s in book._sheets if s._values.get((1, 1)) == marks.STATE_MARKER]
+    assert state._visibility == xd.VERY_HIDDEN
+    last_row = max(r for r, _ in state._values)
+    last_col = max(c for _, c in state._values)
+    rows = [
+        (r, [state._values.get((r, c)) for c in range(1, last_col + 1)])
+        for r in range(2, last_row + 1)
+    ]
+    return state._name, marks.parse_state(state._name, rows, 2, False, print)
+
+
+def drafts(book: xd.Book) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(r.sheet, r.cell, r.data) for r in state_of(book)[1] if r.kind == "draft"]
+
+
+def test_validate_keeps_the_clerks_own_result_sheet_and_takes_a_free_name(tmp_path: Path) -> None:
+    path = clerk_sheets_book(tmp_path)
+    live = xd.load(path)
+    before = stores(live, CLERK_SHEETS)
+    press(live, "validate")
+    ours = f"{schema.RESULT_SHEET}(xlqc)"
+    assert xd.sheet(live, schema.RESULT_SHEET)._values == {(1, 1): CLERK_RESULTS}
+    assert xd.sheet(live, STATE_SHEET)._values == {(1, 1): "我的隐藏表"}
+    assert xd.sheet(live, ours)._values[(1, 1)] == "序号"
+    assert live.sheets.active._name == ours
+    name, records = state_of(live)
+    assert name == f"{STATE_SHEET}(xlqc)"
+    assert [(r.kind, r.sheet) for r in records if r.kind == "sheet"] == [("sheet", ours)]
+    assert drafts(live) == [(schema.GROUP_SHEET, "P2", DRAFT.data)]
+    # the same names and sheets as the file path gives
+    book = read_book(path)
+    mark_file(path, tmp_path / "marked.xlsx", book, check(book))
+    assert names(live) == names(xd.load(tmp_path / "marked.xlsx"))
+    # validating again replaces xlqc's sheets only
+    press(live, "validate")
+    assert names(live).count(ours) == 1 and f"{schema.RESULT_SHEET}(xlqc2)" not in names(live)
+    assert drafts(live) == [(schema.GROUP_SHEET, "P2", DRAFT.data)]
+    # clear: the clerk's sheets stay, the draft record stays in a very hidden state sheet
+    press(live, "clear")
+    assert stores(live, CLERK_SHEETS) == before
+    assert names(live) == [*CLERK_SHEETS, f"{STATE_SHEET}(xlqc)"]
+    name, records = state_of(live)
+    assert [r.kind for r in records] == ["draft"]  # rewritten with the other kinds only
+
+
+def test_clear_deletes_the_state_sheet_when_no_other_records_remain(tmp_path: Path) -> None:
+    path = clerk_book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet(schema.RESULT_SHEET)["A1"] = CLERK_RESULTS
+    wb.save(path)
+    live = xd.load(path)
+    press(live, "validate")
+    assert names(live)[-2:] == [f"{schema.RESULT_SHEET}(xlqc)", STATE_SHEET]
+    press(live, "clear")
+    assert names(live) == [*BOOK_SHEETS, schema.RESULT_SHEET]
+    assert xd.sheet(live, schema.RESULT_SHEET)._values == {(1, 1): CLERK_RESULTS}
+
+
+def test_the_state_sheet_is_found_by_its_marker_not_its_name(tmp_path: Path) -> None:
+    """A state sheet under another name (a clerk's own _xlqc took the name) is xlqc's; a
+    hidden sheet named _xlqc without the marker is the clerk's."""
+    path = clerk_book(tmp_path)
+    original = stores(xd.load(path))
+    live = xd.load(path)
+    press(live, "validate")
+    state = xd.sheet(live, STATE_SHEET)
+    state._name = "随便什么名字"
+    clerks = xd.Sheet(live, STATE_SHEET)
+    clerks._values[(1, 1)] = "我的隐藏表"
+    clerks._visibility = xd.HIDDEN
+    live._sheets.insert(1, clerks)
+    press(live, "clear")
+    assert stores(live) == original
+    assert names(live) == [BOOK_SHEETS[0], STATE_SHEET, *BOOK_SHEETS[1:]]
+    assert clerks._values == {(1, 1): "我的隐藏表"}
+
+
+def test_a_damaged_state_row_is_skipped_with_a_warning_naming_its_cell(tmp_path: Path) -> None:
+    live = xd.load(clerk_book(tmp_path))
+    press(live, "validate")
+    state = xd.sheet(live, STATE_SHEET)
+    assert state._values[(3, 1)] == "cell"
+    damaged_cell = state._values[(3, 3)]
+    state._values[(3, 4)] = "{坏" + state._values[(3, 4)]
+    state._values[(4, 3)] = "A9999999"  # an address Excel refuses
+    message = press(live, "clear")
+    assert "xlqc 状态表「_xlqc」第 3 行（_xlqc!A3）已损坏，已跳过" in message
+    assert "xlqc 状态表 _xlqc!A4 的记录（小组!A9999999）已损坏，已跳过" in message
+    assert xd.alerts(live)[-1][2] == "info"  # a warning, not a failure
+    group_sheet = xd.sheet(live, schema.GROUP_SHEET)
+    assert schema.NOTE_PREFIX in group_sheet._notes[xd.key(damaged_cell)]  # skipped: left as is
+    assert names(live) == list(BOOK_SHEETS)
+    # the same damage met by 校验: the warning is in its message too
+    press(live, "validate")
+    xd.sheet(live, STATE_SHEET)._values[(2, 4)] = "[1]"
+    assert "（_xlqc!A2）已损坏，已跳过" in press(live, "validate")
+
+
+def test_a_reply_typed_after_an_xlqc_note_is_kept_by_clear(tmp_path: Path) -> None:
+    live = xd.load(clerk_book(tmp_path))
+    press(live, "validate")
+    group_sheet = xd.sheet(live, schema.GROUP_SHEET)
+    reply = "\n回复：公章名称已核实"
+    for cell in ("B3", "A3"):  # B3 holds the clerk's note before xlqc's; A3 only xlqc's
+        assert schema.NOTE_PREFIX in group_sheet._notes[xd.key(cell)]
+        group_sheet._notes[xd.key(cell)] += reply
+    press(live, "validate")  # validating again keeps the reply too: the clerk's text now
+    assert group_sheet._notes[xd.key("B3")].startswith("请核实公章名称" + reply + "\n\n【xlqc】")
+    assert group_sheet._notes[xd.key("A3")].startswith(reply + "\n\n【xlqc】")
+    press(live, "clear")
+    assert group_sheet._notes[xd.key("B3")] == "请核实公章名称" + reply
+    assert group_sheet._notes[xd.key("A3")] == reply
+
+
+def test_a_clerks_note_mentioning_xlqc_is_left_alone(tmp_path: Path) -> None:
+    path = clerk_book(tmp_path)
+    note = f"见{schema.NOTE_PREFIX}上次的提示，已处理"
+    wb = openpyxl.load_workbook(path)
+    wb[schema.GROUP_SHEET]["B2"].comment = Comment(note, "王晓东")  # not marked
+    wb[schema.GROUP_SHEET]["A3"].comment = Comment(note, "王晓东")  # marked (R03)
+    wb.save(path)
+    live = xd.load(path)
+    before = stores(live)
+    press(live, "validate")
+    group_sheet = xd.sheet(live, schema.GROUP_SHEET)
+    assert group_sheet._notes[xd.key("B2")] == note
+    assert group_sheet._notes[xd.key("A3")].startswith(note + "\n\n" + schema.NOTE_PREFIX)
+    press(live, "validate")
+    assert group_sheet._notes[xd.key("A3")].startswith(note + "\n\n" + schema.NOTE_PREFIX)
+    press(live, "clear")
+    assert stores(live) == before
+
+
+def test_file_marks_with_clerks_sheets_and_drafts_are_cleared_live(tmp_path: Path) -> None:
+    path = clerk_sheets_book(tmp_path)
+    original = stores(xd.load(path), CLERK_SHEETS)
+    book = read_book(path)
+    marked = tmp_path / "marked.xlsx"
+    mark_file(path, marked, book, check(book))
+    live = xd.load(marked)
+    assert f"{schema.RESULT_SHEET}(xlqc)" in names(live)
+    press(live, "clear")
+    assert stores(live, CLERK_SHEETS) == original  # 校验状态 back per the status records
+    assert names(live) == [*CLERK_SHEETS, f"{STATE_SHEET}(xlqc)"]
+    assert drafts(live) == [(schema.GROUP_SHEET, "P2", DRAFT.data)]
+    # and validated live on top of the file path's marks: replaced, not doubled
+    live = xd.load(marked)
+    press(live, "validate")
+    assert names(live).count(f"{schema.RESULT_SHEET}(xlqc)") == 1
+    assert drafts(live) == [(schema.GROUP_SHEET, "P2", DRAFT.data)]
+    press(live, "clear")
+    assert stores(live, CLERK_SHEETS) == original
+    assert any(r.kind == "status" for r in state_of(xd.load(marked))[1])  # what was undone
+
+
+def test_a_status_column_the_file_path_added_is_taken_away_live(tmp_path: Path) -> None:
+    path = clerk_book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb[schema.GROUP_SHEET].delete_cols(14)  # 校验状态: the file path adds it
+    wb.save(path)
+    original = stores(xd.load(path))
+    book = read_book(path)
+    mark_file(path, tmp_path / "marked.xlsx", book, check(book))
+    live = xd.load(tmp_path / "marked.xlsx")
+    assert xd.sheet(live, schema.GROUP_SHEET)._values[(1, 14)] == "校验状态"
+    press(live, "clear")
+    assert stores(live) == original  # header and values gone, per the status records
+
+
+def test_live_marks_with_clerks_sheets_and_drafts_are_cleared_by_the_file_path(
+    tmp_path: Path,
+) -> None:
+    path = clerk_sheets_book(tmp_path)
+    original = stores(xd.load(path), CLERK_SHEETS)
+    live = xd.load(path)
+    press(live, "validate")
+    saved = xd.dump(live, tmp_path / "saved.xlsx")
+    warnings: list[str] = []
+    clear_file(saved, tmp_path / "cleared.xlsx", warn=warnings.append)
+    assert warnings == []
+    cleared = xd.load(tmp_path / "cleared.xlsx")
+    assert stores(cleared, CLERK_SHEETS) == original
+    assert names(cleared) == [*CLERK_SHEETS, f"{STATE_SHEET}(xlqc)"]
+    assert drafts(cleared) == [(schema.GROUP_SHEET, "P2", DRAFT.data)]
+    # a reply typed live is kept by the file path's clear as well
+    live = xd.load(path)
+    press(live, "validate")
+    xd.sheet(live, schema.GROUP_SHEET)._notes[xd.key("B3")] += "\n回复：已核实"
+    clear_file(xd.dump(live, tmp_path / "saved2.xlsx"), tmp_path / "cleared2.xlsx")
+    notes = xd.sheet(xd.load(tmp_path / "cleared2.xlsx"), schema.GROUP_SHEET)._notes
+    assert notes[xd.key("B3")] == "请核实公章名称\n回复：已核实"
+
+
+def test_clear_calls_do_not_grow_with_rows(tmp_path: Path) -> None:
+    def clear_calls(folder: Path, groups: int) -> int:
+        live = xd.load(clean_book(folder, groups, 20))
+        press(live, "validate")
+        xd.reset_calls(live)
+        press(live, "clear")
+        return sum(xd.calls(live).values())
+
+    assert clear_calls(tmp_path / "a", 100) == clear_calls(tmp_path / "b", 500)

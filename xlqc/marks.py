@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from xlqc import schema
@@ -50,6 +51,7 @@ from xlqc.xlsxpkg import (
     add_defined_name,
     add_sheet,
     cell_ref,
+    cell_value,
     del_attr,
     esc_attr,
     esc_text,
@@ -164,6 +166,53 @@ def clerk_note(text: str | None) -> str | None:
     if head.endswith(NOTE_SEPARATOR):
         head = head[: -len(NOTE_SEPARATOR)]
     return head or None
+
+
+def note_block(text: str, saved: SavedCell) -> tuple[str, str] | None:
+    """(how, block) of xlqc's part of the note ``text`` of a cell marked as ``saved`` records:
+    ``how`` is "new" (xlqc wrote the note) or "merged" (xlqc's block after the clerk's text),
+    ``block`` the text xlqc added, separator included ("" when not recorded). A record without
+    them (xlqc 0.1) takes the block from 【xlqc】 to the end of the note. None when such a note
+    holds no 【xlqc】 at all."""
+    how = saved.extra.get("how")
+    block = saved.extra.get("note")
+    if how is None:
+        at = text.find(schema.NOTE_PREFIX)
+        if at < 0:
+            return None
+        block = text[at:]
+        if text[:at].endswith(NOTE_SEPARATOR):
+            block = NOTE_SEPARATOR + block
+        how = "merged" if saved.comment else "new"
+    return str(how), str(block or "")
+
+
+def cleared_note(text: str, saved: SavedCell) -> str | None:
+    """What the note of a marked cell says once xlqc's block is taken out: the clerk's own text
+    and anything typed after the block (a reply); "" when nothing is left of a note xlqc wrote
+    (the note goes). None when xlqc's block is no longer in it: the clerk rewrote it, theirs."""
+    found = note_block(text, saved)
+    if found is None:
+        return None
+    how, block = found
+    if not block or block not in text:
+        return None
+    rest = text.replace(block, "", 1)
+    if how == "new" and not rest.strip():
+        return ""
+    return rest
+
+
+def status_before(rec: Record) -> str:
+    """The text a 校验状态 cell showed before xlqc wrote it, from a ``status`` record of the file
+    path ("" when xlqc made the cell or it was empty). A shared-string value is not in the
+    record (only its index): "" as well."""
+    orig = rec.data.get("orig")
+    if not orig:
+        return ""
+    data = str(orig).encode("utf-8")
+    tag = find(data, "c")
+    return (cell_value(data, tag, []) or "") if tag is not None else ""
 
 
 def status_text(found: Sequence[Finding], recommended: bool = True) -> str:
@@ -414,7 +463,7 @@ def write_state_sheet(pkg: Package, records: Sequence[Record]) -> None:
     if not records:
         return
     name = free_sheet_name(pkg, STATE_SHEET)
-    rows = [[(v, 0) for v in STATE_HEADER]] + [[(v, 0) for v in r.to_row()] for r in records]
+    rows = [[(v, 0) for v in row] for row in state_rows(records)]
     add_sheet(pkg, name, _sheet_xml(rows, (), [], frozen=False, printed=False), "veryHidden")
 
 
@@ -425,30 +474,77 @@ def read_state(pkg: Package, warn: Callable[[str], None]) -> tuple[SheetRef | No
         if ref.state == "visible" or not ref.part or not pkg.has(ref.part):
             continue
         head = pkg.cell_values(ref.part, 1)  # a clerk's big hidden sheet is not read whole
-        first = tuple(head.get((1, c), "") for c in range(1, 8))
-        if first[0] == STATE_MARKER:
-            v1 = False
-        elif first == _V1_HEADER:  # written by xlqc 0.1
-            v1 = True
-        else:
+        version = state_version([head.get((1, c), "") for c in range(1, 8)])
+        if version is None:
             continue
         values = pkg.cell_values(ref.part)
         last_row = max((r for r, _ in values), default=1)
         last_col = max((c for _, c in values), default=1)
-        records = []
-        for r in range(2, last_row + 1):
-            row = [values.get((r, c)) for c in range(1, last_col + 1)]
-            try:
-                rec = _v1_record(row) if v1 else Record.from_row(row)
-            except (ValueError, TypeError):
-                warn(f"xlqc 状态表「{ref.name}」第 {r} 行（{ref.name}!A{r}）已损坏，已跳过")
-                continue
-            if rec is not None:
-                records.append(replace(rec, at=f"{ref.name}!A{r}"))
-        if v1 and pkg.sheet(schema.RESULT_SHEET) is not None:
-            records.append(results_record())  # 0.1 wrote 校验结果 under that name, unrecorded
-        return ref, records
+        rows = (
+            (r, [values.get((r, c)) for c in range(1, last_col + 1)])
+            for r in range(2, last_row + 1)
+        )
+        has_results = pkg.sheet(schema.RESULT_SHEET) is not None
+        return ref, parse_state(ref.name, rows, version, has_results, warn)
     return None, []
+
+
+def state_version(first_row: Sequence[Any]) -> int | None:
+    """The format of a hidden sheet whose first row is ``first_row`` (A1, B1…): 2 for the
+    state sheet (A1 = :data:`STATE_MARKER`), 1 for xlqc 0.1's, None for any other sheet."""
+    values = tuple(text_of(v) for v in first_row[: len(_V1_HEADER)])
+    if values and values[0] == STATE_MARKER:
+        return 2
+    if values == _V1_HEADER:
+        return 1
+    return None
+
+
+def parse_state(
+    name: str,
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    version: int,
+    has_results: bool,
+    warn: Callable[[str], None],
+) -> list[Record]:
+    """The records of the state sheet ``name`` from its rows below the header, each given as
+    (row number, values from column A); a damaged row is skipped with a warning naming its
+    cell. Shared by the file path (:func:`read_state`) and the live path (``xlqc.excel``).
+    ``has_results``: whether the workbook has a sheet named 校验结果 (xlqc 0.1 wrote it
+    without recording it)."""
+    records = []
+    for r, row in rows:
+        try:
+            rec = _v1_record(row) if version == 1 else Record.from_row(row)
+        except (ValueError, TypeError):
+            warn(f"xlqc 状态表「{name}」第 {r} 行（{name}!A{r}）已损坏，已跳过")
+            continue
+        if rec is not None:
+            records.append(replace(rec, at=f"{name}!A{r}"))
+    if version == 1 and has_results:
+        records.append(results_record())  # 0.1 wrote 校验结果 under that name, unrecorded
+    return records
+
+
+def state_rows(records: Iterable[Record]) -> list[tuple[str, ...]]:
+    """The rows of a state sheet holding ``records``: the header, then one row per record."""
+    return [STATE_HEADER, *(r.to_row() for r in records)]
+
+
+def free_name(taken: Iterable[str], wanted: str) -> str:
+    """The name a sheet xlqc adds takes among sheets named ``taken``: ``wanted``, else
+    ``wanted(xlqc)``… (:func:`xlqc.xlsxpkg.free_sheet_name`, for the live path's names)."""
+    return free_sheet_name(_Names(taken), wanted)  # type: ignore[arg-type]
+
+
+class _Names:
+    """Sheet names standing in for a package where :func:`free_sheet_name` asks for them."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._refs = [SimpleNamespace(name=n) for n in names]
+
+    def sheets(self) -> list[SimpleNamespace]:
+        return self._refs
 
 
 def _v1_record(row: Sequence[Any]) -> Record | None:
@@ -1145,7 +1241,6 @@ class _Run:
 
     def _clear_note(self, saved: SavedCell) -> None:
         extra = saved.extra
-        how = extra.get("how")
         comments, vml = self._notes_parts(saved.sheet)
         if comments is None:
             return
@@ -1156,14 +1251,10 @@ class _Run:
         element = tag.whole(data)
         text_tag = find(tag.inner(data), "text")
         text = inner_text(text_tag.inner(tag.inner(data))) if text_tag else ""
-        block = extra.get("note")
-        if how is None:  # written by the live path or xlqc 0.1: the block runs to the end
-            if schema.NOTE_PREFIX not in text:
-                return
-            block = text[text.find(schema.NOTE_PREFIX) :]
-            if text[: -len(block)].endswith(NOTE_SEPARATOR):
-                block = NOTE_SEPARATOR + block
-            how = "merged" if saved.comment else "new"
+        found = note_block(text, saved)
+        if found is None:
+            return
+        how, block = found
         if how == "merged" and extra.get("orig") and sha(element) == extra.get("marked"):
             self._edit(comments, tag, extra["orig"].encode("utf-8"))
             return

@@ -51,9 +51,10 @@ Handler = Callable[[Any], Reply]
 # 校验 and 清除标记
 
 
-def validate_live(xbook: Any) -> tuple[Book, list[Finding]]:
+def validate_live(xbook: Any) -> tuple[Book, list[Finding], list[str]]:
     """Read the open workbook (one read per sheet), check it with the command line's rules,
-    replace the previous marks with the new ones; the model and findings."""
+    replace the previous marks with the new ones (records of other kinds kept); the model,
+    the findings and warnings about damaged rows of the state sheet."""
     from xlqc.rules import check
 
     path = book_path(xbook)
@@ -62,9 +63,14 @@ def validate_live(xbook: Any) -> tuple[Book, list[Finding]]:
     book = build_book(grids, path)
     findings = check(book, file=str(path))
     marking.check_writable(live, BOOK_SHEETS)
-    marking.clear_marks(live, None)
-    marking.mark(live, book, findings, grids[schema.GROUP_SHEET])
-    return book, findings
+    cleared = marking.clear_marks(live, None, keep_state=False)
+    marking.mark(live, book, findings, grids[schema.GROUP_SHEET], cleared.kept)
+    return book, findings, cleared.warnings
+
+
+def with_warnings(text: str, warnings: list[str]) -> str:
+    """A message with the warnings (damaged state rows skipped) below it."""
+    return "\n".join([text, *warnings]) if warnings else text
 
 
 def summary(book: Book, findings: list[Finding]) -> str:
@@ -86,18 +92,20 @@ def summary(book: Book, findings: list[Finding]) -> str:
 
 
 def on_validate(xbook: Any) -> Reply:
-    book, findings = validate_live(xbook)
-    return Reply(summary(book, findings))
+    book, findings, warnings = validate_live(xbook)
+    return Reply(with_warnings(summary(book, findings), warnings))
 
 
 def on_clear(xbook: Any) -> Reply:
     live = LiveBook(xbook)
     grids = read_grids(live, [schema.GROUP_SHEET])
     marking.check_writable(live, BOOK_SHEETS)
-    restored = marking.clear_marks(live, grids.get(schema.GROUP_SHEET))
-    if not restored:
-        return Reply("已清除 xlqc 的标记（没有需要恢复的单元格）。")
-    return Reply(f"已清除 xlqc 的标记，{restored} 个单元格恢复了原来的底色和批注。")
+    cleared = marking.clear_marks(live, grids.get(schema.GROUP_SHEET))
+    if not cleared.restored:
+        text = "已清除 xlqc 的标记（没有需要恢复的单元格）。"
+    else:
+        text = f"已清除 xlqc 的标记，{cleared.restored} 个单元格恢复了原来的底色和批注。"
+    return Reply(with_warnings(text, cleared.warnings))
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,7 +124,7 @@ def export_live(xbook: Any, control_id: str) -> Reply:
     """Validate first (marks included), then export into a new folder beside the workbook."""
     from xlqc.documents import export
 
-    book, findings = validate_live(xbook)
+    book, findings, warnings = validate_live(xbook)
     out_dir = output_folder(book.folder)
     only = EXPORT_ONLY[control_id]
     result = export(book, findings, out_dir, make_zip=only is None, only=only)
@@ -126,7 +134,7 @@ def export_live(xbook: Any, control_id: str) -> Reply:
     shown = lines[:MESSAGE_LINES]
     if len(lines) > MESSAGE_LINES:
         shown.append(f"……（另有 {len(lines) - MESSAGE_LINES} 行，见输出文件夹中的清单）")
-    return Reply("\n".join([*shown, "", summary(book, findings)]))
+    return Reply("\n".join([*shown, "", with_warnings(summary(book, findings), warnings)]))
 
 
 def on_export_forms(xbook: Any) -> Reply:

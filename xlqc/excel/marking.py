@@ -1,10 +1,15 @@
 """Marks on the open workbook: the live twin of :func:`xlqc.marks.mark_file` / ``clear_file``.
 
 The plan (which cell gets which fill and note, the 校验状态 texts, the 校验结果 rows) and the
-hidden state sheet's format come from :mod:`xlqc.marks`, so a workbook marked from the command
-line can be cleared in Excel and the other way round. Calls to Excel: a fixed number per sheet,
-plus a few per marked cell (its fill and its note) and one per 254 characters of addresses of one
-colour; never one per row.
+hidden state sheet's format and parser come from :mod:`xlqc.marks`, so a workbook marked from
+the command line can be cleared in Excel and the other way round. As there, xlqc's content is
+what the state sheet records: the state sheet is the hidden sheet whose A1 is the marker,
+whatever its name; clear deletes only the sheets it records (a clerk's own 校验结果 or _xlqc
+stays, xlqc's takes a free name), takes out only the note block xlqc wrote (a reply typed
+after it stays) and keeps the records of kinds other features own.
+
+Calls to Excel: a fixed number per sheet, plus a few per marked cell (its fill and its note)
+and one per 254 characters of addresses of one colour; never one per row.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import colorsys
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.styles.colors import COLOR_INDEX
@@ -19,6 +25,7 @@ from openpyxl.styles.colors import COLOR_INDEX
 from xlqc import marks, schema
 from xlqc.errors import XlqcError
 from xlqc.excel.live import (
+    BOOK_SHEETS,
     RGB,
     LiveBook,
     as_text,
@@ -29,11 +36,13 @@ from xlqc.excel.live import (
     write_column,
 )
 from xlqc.findings import Finding
-from xlqc.model import Book
+from xlqc.model import Book, text_of
 from xlqc.reading import HEADER_SEARCH_ROWS, header_key
 
 XLQC_FILLS = frozenset(schema.FILLS.values())
-RESERVED = (schema.RESULT_SHEET, marks.STATE_SHEET)
+BOOK = frozenset(BOOK_SHEETS)  # the clerk's data sheets: never deleted, whatever a record says
+HIDDEN = 0  # xlSheetHidden (False on macOS)
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 
 # Excel's default theme (Office 2013 and later), in the order theme indexes use:
 # 0 lt1, 1 dk1, 2 lt2, 3 dk2, 4–9 accent1–6.
@@ -110,50 +119,146 @@ def _tinted(rgb: RGB, tint: float) -> RGB:
     return round(r * 255), round(g * 255), round(b * 255)
 
 
-def clear_marks(live: LiveBook, group_grid: Sequence[Sequence[Any]] | None) -> int:
-    """Give the clerk's fills and notes back to every cell xlqc marked, remove 校验结果 and the
-    state sheet and empty the 校验状态 column (when ``group_grid``, the 小组 values, is given).
-    Returns the number of cells restored."""
-    restored = 0
-    if marks.STATE_SHEET in live.names:
-        saved = [
-            s
-            for s in (
-                marks.SavedCell.from_row(r) for r in read_grid(live.sheet(marks.STATE_SHEET))[1:]
+@dataclass
+class LiveState:
+    """The state sheet of the open workbook (found by its marker, never by its name): its
+    name (None: the workbook has none), its records and the warnings of damaged rows."""
+
+    name: str | None = None
+    records: list[marks.Record] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_state(live: LiveBook) -> LiveState:
+    """Find the state sheet as :func:`xlqc.marks.read_state` does — a hidden or very hidden
+    sheet whose A1 is :data:`xlqc.marks.STATE_MARKER` (or 0.1's header) — and parse its rows
+    with the same parser. Calls: the visibility of each sheet, the first row of each hidden
+    one, and one read of the state sheet."""
+    for name in live.names:
+        sheet = live.sheet(name)
+        if sheet.visible not in (HIDDEN, XL_SHEET_VERY_HIDDEN):  # -1 (True on macOS): visible
+            continue
+        first = sheet.range((1, 1), (1, 7)).options(ndim=2).value[0]
+        version = marks.state_version(first)
+        if version is None:
+            continue
+        state = LiveState(name)
+        rows = enumerate(read_grid(sheet)[1:], start=2)
+        has_results = schema.RESULT_SHEET in live.names
+        state.records = marks.parse_state(name, rows, version, has_results, state.warnings.append)
+        return state
+    return LiveState()
+
+
+@dataclass
+class Cleared:
+    """What :func:`clear_marks` did: cells restored, records of other kinds kept (for the
+    marks that follow), and warnings for the clerk."""
+
+    restored: int = 0
+    kept: list[marks.Record] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def clear_marks(
+    live: LiveBook, group_grid: Sequence[Sequence[Any]] | None, keep_state: bool = True
+) -> Cleared:
+    """Undo what the state sheet records, as :func:`xlqc.marks.clear_file` does: the clerk's
+    fills and notes back (a reply typed after xlqc's note stays), the sheets recorded as xlqc's
+    deleted and no other, and — when ``group_grid`` (the 小组 values) is given — 校验状态
+    restored per ``status`` records (emptied when there are none: marked by the live path).
+    The state sheet is rewritten with the records of other kinds when there are any and
+    ``keep_state``; otherwise it is deleted."""
+    state = read_state(live)
+    done = Cleared(warnings=state.warnings)
+    if state.name is None:
+        return done
+    own = [r for r in state.records if r.kind in marks.OWN_KINDS]
+    done.kept = [r for r in state.records if r.kind not in marks.OWN_KINDS]
+    made = {
+        r.sheet
+        for r in own
+        if r.kind == "sheet" and r.sheet in live.names and r.sheet not in (state.name, *BOOK)
+    }
+    fills: dict[str, dict[RGB | None, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for rec in own:
+        if rec.kind != "cell" or rec.sheet not in live.names or rec.sheet in made:
+            continue
+        try:
+            row, col = marks.cell_position(rec.cell) or (0, 0)
+            if not (0 < row <= MAX_ROW and 0 < col <= MAX_COLUMN):
+                raise ValueError(rec.cell)  # Excel would refuse the address
+            saved = marks.SavedCell.from_record(rec)
+            if _restore_cell(live.sheet(saved.sheet), saved):
+                fills[saved.sheet][saved_fill(saved)].append(saved.cell)
+        except (ValueError, KeyError, TypeError, IndexError):
+            done.warnings.append(
+                f"xlqc 状态表 {rec.at} 的记录（{rec.sheet}!{rec.cell}）已损坏，已跳过"
             )
-            if s is not None and s.sheet in live.names and s.sheet not in RESERVED
-        ]
-        fills: dict[str, dict[RGB | None, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for s in saved:
-            if _restore_cell(live.sheet(s.sheet), s):
-                fills[s.sheet][saved_fill(s)].append(s.cell)
-        for name, by_color in fills.items():
-            paint(live.sheet(name), by_color)
-        restored = len(saved)
-    for name in RESERVED:
+            continue
+        done.restored += 1
+    for name, by_color in fills.items():
+        paint(live.sheet(name), by_color)
+    for name in sorted(made):
         live.delete(name)
     if group_grid is not None:
-        write_status(live, group_grid, {})
-    return restored
+        status = [r for r in own if r.kind == "status" and r.sheet == schema.GROUP_SHEET]
+        if status:
+            restore_status(live, group_grid, status)
+        else:  # marked by the live path (or xlqc 0.1): the column is xlqc's
+            write_status(live, group_grid, {})
+    if done.kept and keep_state:
+        sheet = live.sheet(state.name)
+        sheet.clear()
+        write_rows(sheet, marks.state_rows(done.kept))
+    else:
+        live.delete(state.name)
+    return done
 
 
 def _restore_cell(sheet: Any, saved: marks.SavedCell) -> bool:
-    """Restore the note of one cell; whether its fill is still xlqc's (and so to be restored:
-    a fill the clerk changed since is theirs)."""
+    """Give one cell its note back (the clerk's own text, and anything typed after xlqc's
+    block); whether its fill is still xlqc's (and so to be restored: a fill the clerk changed
+    since is theirs)."""
     rng = sheet.range(saved.cell)
     note = rng.note
     if note is not None:
         text = note.text
-        if schema.NOTE_PREFIX in text:
-            own = marks.clerk_note(text)
-            if own:
-                note.text = own
-            else:
-                note.delete()
+        after = marks.cleared_note(text, saved)
+        if after == "":
+            note.delete()
+        elif after is not None and after != text:
+            note.text = after
     if saved.fill_pattern == marks.GRADIENT:
         return False
     color = rng.color
     return color is not None and rgb_to_hex(color) in XLQC_FILLS
+
+
+def restore_status(
+    live: LiveBook, grid: Sequence[Sequence[Any]], records: Sequence[marks.Record]
+) -> None:
+    """Give each 校验状态 cell the file path recorded the text it had before (when it still
+    shows xlqc's text: otherwise the clerk typed over it), one write per run of adjacent
+    cells of a column."""
+    by_col: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for rec in records:
+        pos = marks.cell_position(rec.cell)
+        if pos is None:
+            continue
+        row, col = pos
+        line = grid[row - 1] if row <= len(grid) else []
+        now = text_of(line[col - 1]) if col <= len(line) else ""
+        if now == str(rec.data.get("text", "")):
+            by_col[col].append((row, marks.status_before(rec)))
+    sheet = live.sheet(schema.GROUP_SHEET)
+    for col, cells in by_col.items():
+        run: list[tuple[int, str]] = []
+        for row, value in [*sorted(cells), (-1, "")]:
+            if run and row != run[-1][0] + 1:
+                write_column(sheet, run[0][0], col, [v for _, v in run])
+                run = []
+            run.append((row, value))
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,22 +266,29 @@ def _restore_cell(sheet: Any, saved: marks.SavedCell) -> bool:
 
 
 def mark(
-    live: LiveBook, book: Book, findings: list[Finding], group_grid: Sequence[Sequence[Any]]
+    live: LiveBook,
+    book: Book,
+    findings: list[Finding],
+    group_grid: Sequence[Sequence[Any]],
+    kept: Sequence[marks.Record] = (),
 ) -> None:
-    """Write fills and notes, the 校验状态 column, 校验结果 and the state sheet. Call after
-    :func:`clear_marks`, as :func:`xlqc.marks.mark_file` does."""
-    saved: list[marks.SavedCell] = []
+    """Write fills and notes, the 校验状态 column, 校验结果 (under a free name when the clerk
+    has a sheet of that name) and the state sheet, which records them with ``kept`` (records
+    of other kinds). Call after :func:`clear_marks`, as :func:`xlqc.marks.mark_file` does."""
+    records: list[marks.Record] = []
     fills: dict[str, dict[RGB | None, list[str]]] = defaultdict(lambda: defaultdict(list))
     for m in marks.mark_plan(book, findings):
-        if m.sheet in RESERVED or m.sheet not in live.names:
+        if m.sheet not in BOOK or m.sheet not in live.names:
             continue
-        saved.append(_mark_cell(live.sheet(m.sheet), m))
+        records.append(_mark_cell(live.sheet(m.sheet), m).record())
         fills[m.sheet][hex_to_rgb(schema.FILLS[m.severity])].append(m.cell)
     for name, by_color in fills.items():
         paint(live.sheet(name), by_color)
     write_status(live, group_grid, marks.row_status(book, findings))
-    results = write_results(live, findings)
-    write_state(live, saved)
+    name = marks.free_name(live.names, schema.RESULT_SHEET)
+    results = write_results(live, findings, name)
+    records.append(marks.results_record(name))
+    write_state(live, [*kept, *records])
     results.activate()
 
 
@@ -184,8 +296,9 @@ def _mark_cell(sheet: Any, m: marks.CellMark) -> marks.SavedCell:
     rng = sheet.range(m.cell)
     color = rng.color
     note = rng.note
-    own = marks.clerk_note(note.text) if note is not None else None
+    own = note.text if note is not None else None  # clear ran first: the note is the clerk's
     text = marks.merge_note(own, m.note)
+    extra: dict[str, Any] = {}
     try:
         if note is not None:
             note.text = text
@@ -195,12 +308,15 @@ def _mark_cell(sheet: Any, m: marks.CellMark) -> marks.SavedCell:
         own = None
     else:
         size_note(note, text)
+        # what clear takes out again: xlqc's block, not a reply typed after it
+        extra = {"how": "merged" if own else "new", "note": text[len(own or "") :]}
     return marks.SavedCell(
         m.sheet,
         m.cell,
         fill_color=rgb_to_hex(color) if color is not None else "",
         fill_pattern="solid" if color is not None else "",
         comment=own or "",
+        extra=extra,
     )
 
 
@@ -272,14 +388,14 @@ def link_formula(sheet: str, cell: str) -> str:
     return f'=HYPERLINK("#{target.replace(chr(34), chr(34) * 2)}","{cell}")'
 
 
-def write_results(live: LiveBook, findings: list[Finding]) -> Any:
-    """The 校验结果 sheet, rows of :func:`xlqc.marks.result_rows`, values in one write (links
-    as =HYPERLINK formulas, everything else as text)."""
-    ws = live.add(schema.RESULT_SHEET)
+def write_results(live: LiveBook, findings: list[Finding], name: str) -> Any:
+    """The 校验结果 sheet ``name``, rows of :func:`xlqc.marks.result_rows`, values in one write
+    (links as =HYPERLINK formulas, everything else as text)."""
+    ws = live.add(name)
     grid: list[list[Any]] = [[as_text(h) for h in marks.RESULT_HEADERS]]
     for row, f in zip(marks.result_rows(findings), findings, strict=True):
         values = [as_text(v) for v in row]
-        if f.sheet in live.names and f.sheet not in RESERVED and marks.cell_position(f.cell):
+        if f.sheet in BOOK and f.sheet in live.names and marks.cell_position(f.cell):
             values[5] = link_formula(f.sheet, f.cell)
         grid.append(values)
     if len(grid) == 1:
@@ -297,18 +413,21 @@ def write_results(live: LiveBook, findings: list[Finding]) -> Any:
     return ws
 
 
-def write_state(live: LiveBook, saved: list[marks.SavedCell]) -> None:
-    """The hidden state sheet: header and one row per marked cell, in one write."""
-    ws = live.add(marks.STATE_SHEET)
-    ws.range((1, 1)).value = [
-        [as_text(v) for v in row]
-        for row in (
-            marks.STATE_HEADER,
-            *(s.to_row() for s in saved),
-            marks.results_record().to_row(),
-        )
-    ]
+def write_state(live: LiveBook, records: Sequence[marks.Record]) -> None:
+    """The very hidden state sheet (``_xlqc``, or a free name when the clerk has a sheet of
+    that name) holding ``records``, in one write."""
+    ws = live.add(marks.free_name(live.names, marks.STATE_SHEET))
+    write_rows(ws, marks.state_rows(records))
     hide_very(ws)
+
+
+def write_rows(sheet: Any, rows: Sequence[Sequence[str]]) -> None:
+    """State rows from A1 in one write, as text (rows padded to one width: a record whose
+    JSON runs over several cells is longer)."""
+    width = max(len(r) for r in rows)
+    sheet.range((1, 1)).value = [
+        [as_text(v) for v in row] + [None] * (width - len(row)) for row in rows
+    ]
 
 
 XL_SHEET_VERY_HIDDEN = 2  # xlSheetVeryHidden: not listed under 「取消隐藏」, as in the file path
