@@ -398,15 +398,23 @@ def replace_records(
 ) -> None:
     """Write ``src`` to ``dst`` with the state records of ``kind`` (a kind other features own,
     e.g. drafted 推荐意见) replaced by ``records``; marks and every other record stay."""
+    pkg = Package.open(Path(src))
+    put_records(pkg, kind, records, warn or _default_warn)
+    pkg.save(Path(dst))
+
+
+def put_records(
+    pkg: Package, kind: str, records: Iterable[Record], warn: Callable[[str], None]
+) -> None:
+    """:func:`replace_records` on an open package, for a feature that edits cells and records
+    them in one save (e.g. :func:`xlqc.opinions.write_drafts`)."""
     if kind in OWN_KINDS:
         raise ValueError(f"records of kind {kind!r} belong to marks")
-    pkg = Package.open(Path(src))
-    state, found = read_state(pkg, warn or _default_warn)
+    state, found = read_state(pkg, warn)
     keep = [r for r in found if r.kind != kind] + [replace(r, kind=kind) for r in records]
     if state is not None:
         remove_sheet(pkg, state)
     write_state_sheet(pkg, keep)
-    pkg.save(Path(dst))
 
 
 def write_state_sheet(pkg: Package, records: Sequence[Record]) -> None:

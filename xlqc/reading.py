@@ -12,6 +12,7 @@ Two halves, so the file reader and the live-Excel reader share everything but th
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import stat
@@ -60,7 +61,9 @@ def read_book(path: str | Path) -> Book:
     """Read a saved master workbook; :class:`XlqcError` for anything that is not one."""
     path = Path(path)
     tables = read_tables(path)
-    return build_book(tables.grids, path, date1904=tables.date1904)
+    book = build_book(tables.grids, path, date1904=tables.date1904)
+    book.drafts = tables.drafts
+    return book
 
 
 class SheetGrid(list[list[Any]]):
@@ -80,6 +83,7 @@ class Tables:
 
     grids: dict[str, Grid]
     date1904: bool = False
+    drafts: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)  # Book.drafts
 
 
 # calamine reads a sheet as one rectangle from A1 to its last value: up to this many cells it
@@ -109,17 +113,17 @@ def read_tables(path: Path) -> Tables:
                 if scans[n].area > DENSE_CELLS
             }
         in_place = [n for n in names if n not in grids]
-        if in_place:
-            book = calamine.CalamineWorkbook.from_path(str(path))
-            try:
-                for name in in_place:
-                    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                    if name in schema.DATA_SHEETS:
-                        _put_error_values(grid, scans[name].errors)
-                    grids[name] = grid
-            finally:
-                book.close()
-        return Tables({n: grids[n] for n in names}, package.date1904)
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        try:
+            for name in in_place:
+                grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                if name in schema.DATA_SHEETS:
+                    _put_error_values(grid, scans[name].errors)
+                grids[name] = grid
+            drafts = _read_drafts(path, book, package)
+        finally:
+            book.close()
+        return Tables({n: grids[n] for n in names}, package.date1904, drafts)
     except XlqcError:
         raise
     except calamine.PasswordError:
@@ -132,6 +136,44 @@ def read_tables(path: Path) -> Tables:
         raise XlqcError(
             f"「{visible(path.name)}」已损坏或不是有效的 Excel 工作簿（{_short(exc)}）"
         ) from None
+
+
+STATE_CELLS = 100_000  # a hidden sheet larger than this is the clerk's, not xlqc's state sheet
+
+
+def _read_drafts(path: Path, book: Any, package: sheetxml.Package) -> dict[tuple[str, str], str]:
+    """The 推荐意见 drafts recorded in xlqc's state sheet (a hidden sheet whose A1 is
+    :data:`xlqc.marks.STATE_MARKER`): (sheet, cell) -> text. Visible sheets are never read,
+    and a hidden sheet only after its XML has shown it small."""
+    import python_calamine as calamine
+
+    from xlqc.marks import STATE_MARKER, Record
+
+    hidden = [
+        m.name
+        for m in book.sheets_metadata
+        if m.visible != calamine.SheetVisibleEnum.Visible and m.name in package.sheets
+    ]
+    for name in hidden:
+        with zipfile.ZipFile(path) as zf:
+            if sheetxml.scan_sheet(zf, package.sheets[name]).area > STATE_CELLS:
+                continue
+        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if not grid or not grid[0] or grid[0][0] != STATE_MARKER:
+            continue
+        drafts: dict[tuple[str, str], str] = {}
+        for row in grid[1:]:
+            if not row or row[0] != "draft":
+                continue
+            try:
+                rec = Record.from_row(row)
+            except (ValueError, TypeError):
+                continue  # a damaged row: marks says so when it rewrites the state
+            text = rec.data.get("text") if rec is not None else None
+            if rec is not None and isinstance(text, str):
+                drafts[(rec.sheet, rec.cell)] = text
+        return drafts
+    return {}
 
 
 def _read_compacted(
