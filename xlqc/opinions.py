@@ -219,6 +219,15 @@ def write_drafts(
     return written
 
 
+def drafts_of(records: Sequence[marks.Record]) -> dict[tuple[str, str], str]:
+    """:attr:`Book.drafts <xlqc.model.Book.drafts>` from the state's ``draft`` records."""
+    return {
+        (r.sheet, r.cell): r.data["text"]
+        for r in records
+        if r.kind == DRAFT_KIND and isinstance(r.data.get("text"), str)
+    }
+
+
 def _holds(xml: SheetXml, shared: list[str], rec: marks.Record, sheet: str) -> bool:
     """Whether an earlier draft record still describes its cell (records of other sheets are
     kept as they are)."""

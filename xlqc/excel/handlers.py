@@ -20,13 +20,22 @@ from typing import Any, Literal
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 
-from xlqc import schema
+from xlqc import marks, schema
 from xlqc.errors import XlqcError
 from xlqc.excel import marking
-from xlqc.excel.live import BOOK_SHEETS, LiveBook, as_text, book_path, read_grids
+from xlqc.excel.live import (
+    BOOK_SHEETS,
+    LiveBook,
+    as_text,
+    book_path,
+    live_records,
+    live_state,
+    read_grids,
+)
 from xlqc.findings import Finding, counts, groups_with_errors
 from xlqc.model import Book
 from xlqc.normalize import describe, text_changes
+from xlqc.opinions import DRAFT_KIND, Draft, draft_opinions, drafts_of
 from xlqc.reading import build_book
 from xlqc.safeio import free_name, output_folder
 
@@ -60,10 +69,14 @@ def validate_live(xbook: Any) -> tuple[Book, list[Finding]]:
     live = LiveBook(xbook)
     grids = read_grids(live, BOOK_SHEETS)
     book = build_book(grids, path)
+    drafts = live_records(live_state(live)[1], DRAFT_KIND)  # issue 14: kept through the marks
+    book.drafts = drafts_of(drafts)
     findings = check(book, file=str(path))
     marking.check_writable(live, BOOK_SHEETS)
     marking.clear_marks(live, None)
     marking.mark(live, book, findings, grids[schema.GROUP_SHEET])
+    if drafts:
+        put_live_records(live, DRAFT_KIND, drafts)
     return book, findings
 
 
@@ -94,7 +107,10 @@ def on_clear(xbook: Any) -> Reply:
     live = LiveBook(xbook)
     grids = read_grids(live, [schema.GROUP_SHEET])
     marking.check_writable(live, BOOK_SHEETS)
+    drafts = live_records(live_state(live)[1], DRAFT_KIND)  # not xlqc's marks: kept
     restored = marking.clear_marks(live, grids.get(schema.GROUP_SHEET))
+    if drafts:
+        put_live_records(live, DRAFT_KIND, drafts)
     if not restored:
         return Reply("已清除 xlqc 的标记（没有需要恢复的单元格）。")
     return Reply(f"已清除 xlqc 的标记，{restored} 个单元格恢复了原来的底色和批注。")
@@ -227,6 +243,93 @@ def _adjacent(cells: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
 
 
 # --------------------------------------------------------------------------------------------
+# 推荐意见草稿
+
+
+def put_live_records(live: LiveBook, kind: str, records: list[marks.Record]) -> None:
+    """Replace the state sheet's records of ``kind`` by ``records`` (every other row kept), in
+    one read and one write; a new very hidden state sheet when there is none."""
+    sheet, rows = live_state(live)
+    kept = [rows[0] if rows else list(marks.STATE_HEADER)]
+    for row in rows[1:]:
+        try:
+            rec = marks.Record.from_row(row)
+        except (ValueError, TypeError):
+            rec = None
+        if rec is None or rec.kind != kind:
+            kept.append(row)
+    if not records and len(kept) == max(len(rows), 1):
+        return  # nothing of that kind before or after: nothing written
+    grid = [*kept, *(list(r.to_row()) for r in records)]
+    width = max(len(r) for r in grid)
+    values = [[as_text(v) if isinstance(v, str) else v for v in r] + [None] * (width - len(r))
+              for r in grid]  # fmt: skip
+    if sheet is None:
+        active = live.xbook.sheets.active
+        sheet = live.add(marks.STATE_SHEET)
+        marking.hide_very(sheet)
+        active.activate()
+    elif len(rows) > len(values):  # fewer rows than before: the rest emptied in the same write
+        values += [[None] * width for _ in range(len(rows) - len(values))]
+    sheet.range((1, 1)).value = values
+
+
+def on_opinions(xbook: Any) -> Reply:
+    """推荐意见草稿: what ``xlqc opinions`` does, on the open workbook: a draft into every empty
+    推荐意见 of a recommended group (never over text, never over a formula), written as text,
+    and recorded in the state sheet so that 校验 calls it a draft until the clerk edits it."""
+    live = LiveBook(xbook)
+    grids = read_grids(live, BOOK_SHEETS)
+    book = build_book(grids, book_path(xbook))
+    _sheet, rows = live_state(live)
+    earlier = live_records(rows, DRAFT_KIND)
+    planned = draft_opinions(book)
+    groups = {g.row: g for g in book.groups}
+    formulas = (
+        _formula_cells(live.sheet(schema.GROUP_SHEET), grids[schema.GROUP_SHEET])
+        if planned
+        else set()
+    )
+    drafts = [
+        Draft(groups[r].code, schema.GROUP_SHEET, groups[r].cell("opinion"), text)
+        for r, text in planned.items()
+        if "opinion" in groups[r].columns and groups[r].cell("opinion") not in formulas
+    ]
+    if not drafts:
+        return Reply("没有需要起草的推荐意见。")
+    marking.check_writable(live, [schema.GROUP_SHEET])
+    col = _position(drafts[0].cell)[1]
+    for first, values in _adjacent(sorted((_position(d.cell)[0], d.text) for d in drafts)):
+        _write_texts(live.sheet(schema.GROUP_SHEET), first, col, values)
+    # earlier drafts are kept while their cells hold them (a record of a cell that is no
+    # group's 推荐意见 any more is kept as it is)
+    drafted = {(d.sheet, d.cell) for d in drafts}
+    shown = {(g.sheet, g.cell("opinion")): g.raw.get("opinion") for g in book.groups}
+    kept = [
+        r
+        for r in earlier
+        if (r.sheet, r.cell) not in drafted
+        and shown.get((r.sheet, r.cell), r.data.get("text")) == r.data.get("text")
+    ]
+    new = [marks.Record(DRAFT_KIND, d.sheet, d.cell, {"text": d.text, "group": d.group})
+           for d in drafts]  # fmt: skip
+    put_live_records(live, DRAFT_KIND, [*kept, *new])
+    lines = [f"{d.group or '（无编号）'} {d.sheet}!{d.cell}：{d.chars} 字" for d in drafts]
+    if len(lines) > MESSAGE_LINES:
+        lines = [*lines[:MESSAGE_LINES], f"……（另有 {len(lines) - MESSAGE_LINES} 条）"]
+    return Reply(
+        "\n".join(
+            [
+                f"已为 {len(drafts)} 个小组起草推荐意见（只写入原来为空的单元格）：",
+                *lines,
+                "草稿只陈述总表中的事实，请逐条审核修改；未修改前「校验」会提示它仍是草稿。",
+                "Excel 的「撤销」不能恢复这些修改；如需恢复，请不保存关闭工作簿。",
+            ]
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # 新建总表 and 导入申报表
 
 
@@ -320,6 +423,7 @@ HANDLERS: dict[str, Handler] = {
     "normalize": on_normalize,
     "new_book": on_new_book,
     "import_forms": on_import_forms,
+    "opinions": on_opinions,
 }
 
 

@@ -13,10 +13,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from xlqc import schema
+from xlqc import marks, schema
 from xlqc.errors import XlqcError
 from xlqc.model import Book
 from xlqc.reading import HEADER_SEARCH_ROWS, build_book
+
+DRAFT_KIND = "draft"  # xlqc.opinions.DRAFT_KIND (not imported: it would load the rules here)
 
 RGB = tuple[int, int, int]
 
@@ -113,13 +115,55 @@ def book_path(xbook: Any) -> Path:
     return path
 
 
+_VISIBLE = (-1, True)  # Sheet.visible: COM's xlSheetVisible (-1), or True where it is a bool
+
+
+def live_state(live: LiveBook) -> tuple[Any | None, list[list[Any]]]:
+    """The state sheet of the open workbook (a hidden sheet whose A1 is
+    :data:`xlqc.marks.STATE_MARKER`, as the file path finds it) and its rows; (None, [])
+    when there is none. Two calls per sheet other than 设置 and the data sheets."""
+    for name in live.names:
+        if name in BOOK_SHEETS or name == schema.RESULT_SHEET:
+            continue
+        sheet = live.sheet(name)
+        if sheet.visible in _VISIBLE or sheet.range("A1").value != marks.STATE_MARKER:
+            continue
+        return sheet, read_grid(sheet)
+    return None, []
+
+
+def live_records(rows: list[list[Any]], kind: str) -> list[marks.Record]:
+    """The records of ``kind`` among state rows (damaged rows skipped)."""
+    found = []
+    for row in rows[1:]:
+        try:
+            rec = marks.Record.from_row(row)
+        except (ValueError, TypeError):
+            continue
+        if rec is not None and rec.kind == kind:
+            found.append(rec)
+    return found
+
+
+def live_drafts(live: LiveBook) -> dict[tuple[str, str], str]:
+    """:attr:`Book.drafts <xlqc.model.Book.drafts>` of the open workbook."""
+    return {
+        (r.sheet, r.cell): r.data["text"]
+        for r in live_records(live_state(live)[1], DRAFT_KIND)
+        if isinstance(r.data.get("text"), str)
+    }
+
+
 def read_live_book(xbook: Any) -> Book:
     """The model of the open workbook: the same as :func:`xlqc.reading.read_book` on the saved
     file, read with one call per sheet."""
     path = book_path(xbook)
     # Workbook.Date1904: numbers in date columns are serials of the book's own date system
     date1904 = bool(xbook.api.Date1904)
-    return build_book(read_grids(LiveBook(xbook), BOOK_SHEETS), path, date1904=date1904)
+    live = LiveBook(xbook)
+    book = build_book(read_grids(live, BOOK_SHEETS), path, date1904=date1904)
+    book.drafts = live_drafts(live)
+    return book
 
 
 # Text Excel would not keep as typed when written to a General cell: a formula or constant
