@@ -32,7 +32,7 @@ from pathlib import Path
 from xlqc import marks, rules, schema
 from xlqc.model import Book, DateValue, Group, Topic
 from xlqc.reading import read_book
-from xlqc.text import char_count
+from xlqc.text import char_count, normalize_text
 from xlqc.xlsxpkg import Package, SheetXml, inline_cell, set_attr, split_ref
 
 DRAFT_KIND = "draft"  # the state sheet's records of drafted 推荐意见
@@ -350,8 +350,10 @@ def _fit(render: Callable[[list[str]], str], values: list[str], floors: list[int
 
 
 def _one_line(text: str) -> str:
-    """Text as one line: white space runs (line breaks included) become one space."""
-    return " ".join(text.split())
+    """Text as one line, with R17's fix applied (a draft does not copy a stray full-width
+    ＱＣ or a doubled space into a new cell): white space runs, line breaks included, become
+    one space."""
+    return " ".join(normalize_text(text).split())
 
 
 def _full_years(registered: DateValue | None, book: Book) -> int | None:
