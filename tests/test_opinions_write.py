@@ -342,3 +342,10 @@ def test_button_skips_a_formula_cell(emptied: Path) -> None:
     press(live, "opinions")
     assert sheet._formulas[xd.key(first)] == '=""'
     assert (schema.GROUP_SHEET, first) not in read_live_book(live).drafts
+
+
+def test_the_readme_example_is_what_the_sample_gives(emptied: Path) -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    book = read_book(emptied)
+    g001 = next(g for g in book.groups if g.code == "G001")
+    assert f"\n> {draft_opinions(book)[g001.row]}\n" in readme
