@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 import xlwings_double as xd
 from conftest import GOOD_GROUP, GOOD_MEMBERS, GOOD_TOPICS, book_file
+from xlsx_corpus import calc_works, convert
 
 from xlqc import marks, rules, schema
 from xlqc.cli import main
@@ -349,3 +350,25 @@ def test_the_readme_example_is_what_the_sample_gives(emptied: Path) -> None:
     book = read_book(emptied)
     g001 = next(g for g in book.groups if g.code == "G001")
     assert f"\n> {draft_opinions(book)[g001.row]}\n" in readme
+
+
+def test_drafts_survive_a_libreoffice_resave_behind_a_clerks_hidden_sheet(
+    emptied: Path, tmp_path: Path
+) -> None:
+    """Re-saved by a spreadsheet program, the marker and the records are shared strings, and
+    the clerk's own hidden sheet comes before the state sheet: the reader still finds them."""
+    (tmp_path / "probe").mkdir()
+    if not calc_works(tmp_path / "probe"):
+        pytest.skip("LibreOffice Calc is not installed")
+    write_drafts(emptied, emptied)
+    expected = read_book(emptied).drafts
+    wb = openpyxl.load_workbook(emptied)
+    wb.create_sheet("我的隐藏表", 4).sheet_state = "hidden"
+    wb["我的隐藏表"]["A1"] = "备注"
+    wb.save(emptied)
+    resaved = convert(emptied, tmp_path / "lo", "xlsx")
+    with zipfile.ZipFile(resaved) as zf:
+        assert marks.STATE_MARKER.encode() in zf.read("xl/sharedStrings.xml")
+    book = read_book(resaved)
+    assert book.drafts == expected
+    assert len([f for f in check(book) if f.rule == "R20"]) == len(expected)

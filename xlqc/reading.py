@@ -154,10 +154,25 @@ def _read_drafts(path: Path, book: Any, package: sheetxml.Package) -> dict[tuple
         for m in book.sheets_metadata
         if m.visible != calamine.SheetVisibleEnum.Visible and m.name in package.sheets
     ]
-    for name in hidden:
-        with zipfile.ZipFile(path) as zf:
-            if sheetxml.scan_sheet(zf, package.sheets[name]).area > STATE_CELLS:
+    if not hidden:
+        return {}
+    marker = STATE_MARKER.encode()
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        # the marker is an inline string at the top of the sheet as xlqc writes it, or a shared
+        # string once a spreadsheet program re-saved the book: a hidden sheet holding it in
+        # neither place is not looked into
+        shared = any(marker in zf.read(p) for p in package.shared if p in names)
+        candidates = []
+        for name in hidden:
+            part = package.sheets[name]
+            if part not in names:
                 continue
+            with zf.open(part) as fh:
+                head = fh.read(1 << 16)
+            if (marker in head or shared) and sheetxml.scan_sheet(zf, part).area <= STATE_CELLS:
+                candidates.append(name)
+    for name in candidates:
         grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         if not grid or not grid[0] or grid[0][0] != STATE_MARKER:
             continue
