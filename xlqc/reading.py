@@ -162,7 +162,11 @@ def _read_drafts(path: Path, book: Any, package: sheetxml.Package) -> dict[tuple
         # the marker is an inline string at the top of the sheet as xlqc writes it, or a shared
         # string once a spreadsheet program re-saved the book: a hidden sheet holding it in
         # neither place is not looked into
-        shared = any(marker in zf.read(p) for p in package.shared if p in names)
+        index = next(
+            (i for p in package.shared if p in names for i in [_shared_index(zf.read(p), marker)]
+             if i is not None),
+            None,
+        )  # fmt: skip
         candidates = []
         for name in hidden:
             part = package.sheets[name]
@@ -170,7 +174,7 @@ def _read_drafts(path: Path, book: Any, package: sheetxml.Package) -> dict[tuple
                 continue
             with zf.open(part) as fh:
                 head = fh.read(1 << 16)
-            if (marker in head or shared) and sheetxml.scan_sheet(zf, part).area <= STATE_CELLS:
+            if _a1_holds(head, marker, index) and sheetxml.scan_sheet(zf, part).area <= STATE_CELLS:
                 candidates.append(name)
     for name in candidates:
         grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -189,6 +193,39 @@ def _read_drafts(path: Path, book: Any, package: sheetxml.Package) -> dict[tuple
                 drafts[(rec.sheet, rec.cell)] = text
         return drafts
     return {}
+
+
+_A1 = re.compile(rb"""<(?:[\w.-]+:)?c\b[^>]*?\sr=["']A1["'][^>]*>(.*?)</(?:[\w.-]+:)?c>""", re.S)
+_V = re.compile(rb"<(?:[\w.-]+:)?v>\s*(\d+)\s*</")
+
+
+def _shared_index(data: bytes, text: bytes) -> int | None:
+    """The index of the shared string that is exactly ``text`` (plain ASCII), if any; byte
+    searches only (a shared strings part may hold hundreds of thousands of strings)."""
+    at = data.find(b">" + text + b"</")
+    if at < 0:
+        return None
+    root = re.search(rb"<([\w.-]+:)?sst\b", data[:4096])
+    si = b"<" + ((root.group(1) or b"") if root else b"") + b"si"
+    return data.count(si + b">", 0, at) + data.count(si + b" ", 0, at) - 1
+
+
+def _a1_holds(head: bytes, text: bytes, shared_index: int | None) -> bool:
+    """Whether A1, in the first bytes of a sheet's XML, holds ``text``: inline, or as the
+    shared string ``shared_index``."""
+    cell = _A1.search(head)
+    if cell is None:
+        return False
+    if text in cell.group(1):
+        return True
+    value = _V.search(cell.group(1))
+    start = cell.group(0)[: cell.group(0).index(b">") + 1]
+    return (
+        shared_index is not None
+        and value is not None
+        and re.search(rb"""\st=["']s["']""", start) is not None
+        and int(value.group(1)) == shared_index
+    )
 
 
 def _read_compacted(
