@@ -404,14 +404,21 @@ def replace_records(
 
 
 def put_records(
-    pkg: Package, kind: str, records: Iterable[Record], warn: Callable[[str], None]
+    pkg: Package,
+    kind: str,
+    records: Iterable[Record],
+    warn: Callable[[str], None],
+    keep: Callable[[Record], bool] | None = None,
 ) -> None:
     """:func:`replace_records` on an open package, for a feature that edits cells and records
-    them in one save (e.g. :func:`xlqc.opinions.write_drafts`)."""
+    them in one save (e.g. :func:`xlqc.opinions.write_drafts`); the earlier records of
+    ``kind`` for which ``keep`` says so stay, before ``records``."""
     if kind in OWN_KINDS:
         raise ValueError(f"records of kind {kind!r} belong to marks")
     state, found = read_state(pkg, warn)
-    keep = [r for r in found if r.kind != kind] + [replace(r, kind=kind) for r in records]
+    keep = [r for r in found if r.kind != kind or (keep is not None and keep(r))] + [
+        replace(r, kind=kind) for r in records
+    ]
     if state is not None:
         remove_sheet(pkg, state)
     write_state_sheet(pkg, keep)

@@ -25,6 +25,7 @@ a cell still holds exactly its recorded text, the readers put it on :attr:`Book.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,23 +201,26 @@ def write_drafts(
     if not written:
         return []
     pkg.write(ref.part, xml.data)
-    warn = warn or marks._default_warn
-    _state, found = marks.read_state(pkg, warn)
     drafted = {(d.sheet, d.cell) for d in written}
-    kept = [
-        rec
-        for rec in found
-        if rec.kind == DRAFT_KIND
-        and (rec.sheet, rec.cell) not in drafted
-        and _holds(xml, shared, rec, ref.name)
-    ]
     new = [
         marks.Record(DRAFT_KIND, d.sheet, d.cell, {"text": d.text, "group": d.group})
         for d in written
     ]
-    marks.put_records(pkg, DRAFT_KIND, [*kept, *new], warn)
+    marks.put_records(
+        pkg,
+        DRAFT_KIND,
+        new,
+        warn or _warn,
+        keep=lambda rec: (
+            (rec.sheet, rec.cell) not in drafted and _holds(xml, shared, rec, ref.name)
+        ),
+    )
     pkg.save(dst)
     return written
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, marks.XlqcWarning, stacklevel=3)
 
 
 def drafts_of(records: Sequence[marks.Record]) -> dict[tuple[str, str], str]:
