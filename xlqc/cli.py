@@ -288,7 +288,7 @@ def normalize_cmd(
 def opinions_cmd(
     book: ExistingPath, output: OutputOption = None, in_place: InPlaceOption = False
 ) -> None:
-    """推荐意见草稿：为推荐且推荐意见为空的小组按总表数据起草推荐意见（≤300 字），供审核修改。"""
+    """起草推荐意见：推荐意见为空的推荐小组，按总表中的事实写出草稿。"""
     from xlqc.opinions import write_drafts
 
     dst = _rewrite_target(book, output, in_place, "推荐意见草稿")
