@@ -302,8 +302,11 @@ def test_button_drafts_live_records_them_and_validate_and_clear_keep_them(
     emptied: Path, tmp_path: Path
 ) -> None:
     live = xd.load(emptied)
-    expected = draft_opinions(read_book(emptied))
+    before = read_book(emptied)
+    expected = draft_opinions(before)
+    kept = next(g for g in before.groups if g.code == KEPT)
     message = press(live, "opinions")
+    assert xd.sheet(live, schema.GROUP_SHEET)._values[xd.key(kept.cell("opinion"))] == kept.opinion
     assert message.startswith(f"已为 {len(expected)} 个小组起草推荐意见")
     sheet = xd.sheet(live, schema.GROUP_SHEET)
     book = read_live_book(live)
