@@ -534,6 +534,7 @@ def test_selftest_presses_every_button_and_checks_its_effect(excel_pc: Path) -> 
         "校验",
         "清除标记",
         "规范文本",
+        "推荐意见草稿",
         "生成申报表",
         "生成汇总表",
         "全部导出",

@@ -452,6 +452,12 @@ def _check_normalize(test: SelfTest) -> Link:
     return Link(ok, f"规范文本：{_first(text)}", "" if ok else REBUILD)
 
 
+def _check_opinions(test: SelfTest) -> Link:
+    mode, text = test.press("opinions")
+    ok = mode == "info" and (text.startswith("已为") or text.startswith("没有需要起草"))
+    return Link(ok, f"推荐意见草稿：{_first(text)}", "" if ok else REBUILD)
+
+
 def _check_import(test: SelfTest) -> Link:
     forms = test.folder / "申报表"
     forms.mkdir(exist_ok=True)
@@ -514,6 +520,7 @@ def selftest(folder: Path | None = None, machine: Machine | None = None) -> list
         links.append(_check_validate(test))
         links.append(_check_clear(test, before) if links[-1].ok else _skipped("清除标记"))
         links.append(_check_normalize(test))
+        links.append(_check_opinions(test))
         links.append(_check_export(test, "export_forms", "生成申报表", ("附件2*/*.docx",)))
         links.append(_check_export(test, "export_summary", "生成汇总表", ("附件3*.docx", "附件4*")))
         links.append(_check_export(test, "export_all", "全部导出", ("*.zip",)))

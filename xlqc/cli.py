@@ -287,6 +287,23 @@ def normalize_cmd(
         out.print("没有需要规范的文本。")
 
 
+@app.command("opinions")
+def opinions_cmd(
+    book: ExistingPath, output: OutputOption = None, in_place: InPlaceOption = False
+) -> None:
+    """起草推荐意见：推荐意见为空的推荐小组，按总表中的事实写出草稿。"""
+    from xlqc.opinions import write_drafts
+
+    dst = _rewrite_target(book, output, in_place, "推荐意见草稿")
+    drafts = write_drafts(book, dst, warn=_warn)
+    for d in drafts:
+        out.print(visible(f"{d.group or '（无编号）'} {d.sheet}!{d.cell}：{d.chars} 字"))
+    if drafts:
+        out.print(f"共起草 {len(drafts)} 条推荐意见，已写入「{dst}」；请逐条审核修改。")
+    else:
+        out.print("没有需要起草的推荐意见。")
+
+
 @app.command("export")
 def export_cmd(
     book: ExistingPath,

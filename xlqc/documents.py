@@ -82,6 +82,7 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)  # every file written, final paths
     exported: list[str] = field(default_factory=list)  # 小组编号 in 序号 order
     drafts: list[str] = field(default_factory=list)  # 小组编号 exported as 草稿
+    draft_opinions: list[str] = field(default_factory=list)  # 推荐意见 still xlqc's draft
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # proofs not copied, members not printed
     manifest: Path | None = None
@@ -100,6 +101,8 @@ class ExportResult:
                 f"其中 {len(self.drafts)} 个小组仍有错误，申报表已加「草稿」字样："
                 + "、".join(self.drafts)
             )
+        if self.draft_opinions:
+            out.append("推荐意见仍为自动草稿，请审核：" + "、".join(self.draft_opinions))
         for s in self.skipped:
             out.append(f"未导出 {s.code or '（无编号）'} {s.label}：{s.reason}")
         out.extend(self.problems)
@@ -638,6 +641,7 @@ def export(
             result.skipped.append(Skipped(group.code, group_label(group), f"{errors} 个错误"))
         else:
             chosen.append((group, errors > 0))
+    result.draft_opinions = [g.code or group_label(g) for g, _ in chosen if book.still_drafted(g)]
     tick = _ticker(len(book.groups), progress)
     for _ in result.skipped:
         tick()

@@ -302,6 +302,7 @@ STATE_HEADER = (STATE_MARKER, "sheet", "cell", "data")
 _V1_HEADER = ("sheet", "cell", "fill_color", "fill_pattern", "fill_bg", "comment", "comment_author")
 _CHUNK = 30000  # characters of JSON per cell (a cell holds 32,767)
 OWN_KINDS = frozenset({"cell", "status", "notes", "sheet", "styles"})
+DRAFT_KIND = "draft"  # records of drafted 推荐意见 (xlqc.opinions): kept by mark and clear
 
 
 @dataclass(frozen=True)
@@ -447,15 +448,30 @@ def replace_records(
 ) -> None:
     """Write ``src`` to ``dst`` with the state records of ``kind`` (a kind other features own,
     e.g. drafted 推荐意见) replaced by ``records``; marks and every other record stay."""
+    pkg = Package.open(Path(src))
+    put_records(pkg, kind, records, warn or _default_warn)
+    pkg.save(Path(dst))
+
+
+def put_records(
+    pkg: Package,
+    kind: str,
+    records: Iterable[Record],
+    warn: Callable[[str], None],
+    keep: Callable[[Record], bool] | None = None,
+) -> None:
+    """:func:`replace_records` on an open package, for a feature that edits cells and records
+    them in one save (e.g. :func:`xlqc.opinions.write_drafts`); the earlier records of
+    ``kind`` for which ``keep`` says so stay, before ``records``."""
     if kind in OWN_KINDS:
         raise ValueError(f"records of kind {kind!r} belong to marks")
-    pkg = Package.open(Path(src))
-    state, found = read_state(pkg, warn or _default_warn)
-    keep = [r for r in found if r.kind != kind] + [replace(r, kind=kind) for r in records]
+    state, found = read_state(pkg, warn)
+    keep = [r for r in found if r.kind != kind or (keep is not None and keep(r))] + [
+        replace(r, kind=kind) for r in records
+    ]
     if state is not None:
         remove_sheet(pkg, state)
     write_state_sheet(pkg, keep)
-    pkg.save(Path(dst))
 
 
 def write_state_sheet(pkg: Package, records: Sequence[Record]) -> None:
@@ -1496,3 +1512,13 @@ def _sheet_xml(
         )
     out.append("</worksheet>")
     return "".join(out).encode("utf-8")
+
+
+def drafts_of(records: Iterable[Record]) -> dict[tuple[str, str], str]:
+    """:attr:`Book.drafts <xlqc.model.Book.drafts>` from the state's draft records:
+    (sheet, cell) -> the text xlqc wrote there."""
+    return {
+        (r.sheet, r.cell): r.data["text"]
+        for r in records
+        if r.kind == DRAFT_KIND and isinstance(r.data.get("text"), str)
+    }

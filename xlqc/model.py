@@ -156,6 +156,8 @@ class Book(BaseModel):
     members: list[Member] = Field(default_factory=list)
     # sheet -> field -> column letter, for every data sheet that was read
     columns: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # (sheet, cell) -> the 推荐意见 draft xlqc wrote there (the state sheet's "draft" records)
+    drafts: dict[tuple[str, str], str] = Field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -166,6 +168,14 @@ class Book(BaseModel):
 
     def members_of(self, code: str) -> list[Member]:
         return [m for m in self.members if m.group == code]
+
+    def still_drafted(self, group: Group) -> bool:
+        """Whether ``group``'s 推荐意见 still holds exactly the draft xlqc wrote (recorded in
+        :attr:`drafts`): any edit of the text ends it."""
+        if "opinion" not in group.columns:
+            return False
+        text = self.drafts.get((group.sheet, group.cell("opinion")))
+        return text is not None and group.raw.get("opinion") == text
 
 
 def text_of(value: Any) -> str:

@@ -16,17 +16,25 @@ whatever the names' lengths: topic names are shortened with …, then the second
 then the organisation and group names shortened, then the members sentence left out, and as a
 last resort the whole text cut.
 
-This module only drafts; writing drafts into the workbook belongs to the write path.
+:func:`write_drafts` writes the drafts into a saved workbook through the package editor
+(:mod:`xlqc.xlsxpkg`): each into its empty 推荐意见 cell as text, and every draft recorded in
+the state sheet (kind ``draft``: sheet, cell, ``{"text", "group"}``), in one atomic save. While
+a cell still holds exactly its recorded text, the readers put it on :attr:`Book.drafts
+<xlqc.model.Book.drafts>` and validate says it is a draft to review (R20).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from xlqc import rules, schema
+from xlqc import marks, rules, schema
 from xlqc.model import Book, DateValue, Group, Topic
-from xlqc.text import char_count
+from xlqc.reading import read_book
+from xlqc.text import char_count, normalize_text
+from xlqc.xlsxpkg import Package, SheetXml, inline_cell, set_attr, split_ref
 
 LIMIT = schema.MAX_OPINION_CHARS
 ELLIPSIS = "…"
@@ -121,6 +129,108 @@ def draft_opinion(book: Book, group: Group) -> str:
 def draft_opinions(book: Book) -> dict[int, str]:
     """A draft for every group that :func:`needs_draft`, keyed by its row on 小组."""
     return {g.row: draft_opinion(book, g) for g in book.groups if needs_draft(g)}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft :func:`write_drafts` wrote."""
+
+    group: str  # 小组编号
+    sheet: str
+    cell: str  # "L5"
+    text: str
+
+    @property
+    def chars(self) -> int:
+        """Its length by R07's count."""
+        return char_count(self.text)
+
+
+def write_drafts(
+    src: Path,
+    dst: Path,
+    book: Book | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> list[Draft]:
+    """Write the drafts of :func:`draft_opinions` into the empty 推荐意见 cells of ``src``
+    and save it to ``dst`` (atomically; ``dst`` may be ``src`` when the caller keeps a backup).
+
+    A cell is written only if it is still empty in the file and holds no formula (a formula
+    whose value is blank included); the text goes in as an inline string (never a formula),
+    keeping the cell's style. The drafts are recorded in the state sheet as ``draft`` records,
+    with the earlier records whose cells still hold their text. Returns the drafts written;
+    when there is none, ``dst`` is not written at all, so running it again changes nothing."""
+    src, dst = Path(src), Path(dst)
+    book = book if book is not None else read_book(src)
+    planned = draft_opinions(book)
+    if not planned:
+        return []
+    pkg = Package.open(src)
+    ref = pkg.sheet(schema.GROUP_SHEET)
+    if ref is None or not ref.part or not pkg.has(ref.part):
+        return []
+    xml = SheetXml(pkg.read(ref.part))
+    shared = pkg.shared_strings()
+    groups = {g.row: g for g in book.groups}
+    written: list[Draft] = []
+    for row, text in planned.items():
+        group = groups[row]
+        if "opinion" not in group.columns:
+            continue
+        cell = group.cell("opinion")
+        r, c = split_ref(cell)
+        placed = xml.ensure_cell(r, c)
+        if placed is None:  # rows or cells without r after it: not placed blind
+            continue
+        tag, made = placed
+        value = tag.value(shared)
+        if tag.has_formula() or (value is not None and value.strip()):
+            if made:
+                xml.remove_cell(r, c, made)
+            continue
+        head = tag.head()
+        if made:
+            xml.widen_dimension(r, c)
+            style = xml.default_style(r, c)
+            if style:
+                head = set_attr(head, "s", str(style))
+        xml.replace(tag, inline_cell(head, text))
+        written.append(Draft(group.code, ref.name, cell, text))
+    if not written:
+        return []
+    pkg.write(ref.part, xml.data)
+    drafted = {(d.sheet, d.cell) for d in written}
+    new = [
+        marks.Record(marks.DRAFT_KIND, d.sheet, d.cell, {"text": d.text, "group": d.group})
+        for d in written
+    ]
+    marks.put_records(
+        pkg,
+        marks.DRAFT_KIND,
+        new,
+        warn or _warn,
+        keep=lambda rec: (
+            (rec.sheet, rec.cell) not in drafted and _holds(xml, shared, rec, ref.name)
+        ),
+    )
+    pkg.save(dst)
+    return written
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, marks.XlqcWarning, stacklevel=3)
+
+
+def _holds(xml: SheetXml, shared: list[str], rec: marks.Record, sheet: str) -> bool:
+    """Whether an earlier draft record still describes its cell (records of other sheets are
+    kept as they are)."""
+    if rec.sheet != sheet:
+        return True
+    try:
+        tag = xml.cell(*split_ref(rec.cell))
+    except ValueError:
+        return False
+    return tag is not None and tag.value(shared) == rec.data.get("text")
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,8 +343,10 @@ def _fit(render: Callable[[list[str]], str], values: list[str], floors: list[int
 
 
 def _one_line(text: str) -> str:
-    """Text as one line: white space runs (line breaks included) become one space."""
-    return " ".join(text.split())
+    """Text as one line, with R17's fix applied (a draft does not copy a stray full-width
+    ＱＣ or a doubled space into a new cell): white space runs, line breaks included, become
+    one space."""
+    return " ".join(normalize_text(text).split())
 
 
 def _full_years(registered: DateValue | None, book: Book) -> int | None:

@@ -12,6 +12,7 @@ Two halves, so the file reader and the live-Excel reader share everything but th
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import stat
@@ -60,7 +61,9 @@ def read_book(path: str | Path) -> Book:
     """Read a saved master workbook; :class:`XlqcError` for anything that is not one."""
     path = Path(path)
     tables = read_tables(path)
-    return build_book(tables.grids, path, date1904=tables.date1904)
+    book = build_book(tables.grids, path, date1904=tables.date1904)
+    book.drafts = tables.drafts
+    return book
 
 
 class SheetGrid(list[list[Any]]):
@@ -80,6 +83,7 @@ class Tables:
 
     grids: dict[str, Grid]
     date1904: bool = False
+    drafts: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)  # Book.drafts
 
 
 # calamine reads a sheet as one rectangle from A1 to its last value: up to this many cells it
@@ -109,17 +113,17 @@ def read_tables(path: Path) -> Tables:
                 if scans[n].area > DENSE_CELLS
             }
         in_place = [n for n in names if n not in grids]
-        if in_place:
-            book = calamine.CalamineWorkbook.from_path(str(path))
-            try:
-                for name in in_place:
-                    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                    if name in schema.DATA_SHEETS:
-                        _put_error_values(grid, scans[name].errors)
-                    grids[name] = grid
-            finally:
-                book.close()
-        return Tables({n: grids[n] for n in names}, package.date1904)
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        try:
+            for name in in_place:
+                grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                if name in schema.DATA_SHEETS:
+                    _put_error_values(grid, scans[name].errors)
+                grids[name] = grid
+            drafts = _read_drafts(path, book, package)
+        finally:
+            book.close()
+        return Tables({n: grids[n] for n in names}, package.date1904, drafts)
     except XlqcError:
         raise
     except calamine.PasswordError:
@@ -132,6 +136,95 @@ def read_tables(path: Path) -> Tables:
         raise XlqcError(
             f"「{visible(path.name)}」已损坏或不是有效的 Excel 工作簿（{_short(exc)}）"
         ) from None
+
+
+STATE_CELLS = 100_000  # a hidden sheet larger than this is the clerk's, not xlqc's state sheet
+
+
+def _read_drafts(path: Path, book: Any, package: sheetxml.Package) -> dict[tuple[str, str], str]:
+    """The 推荐意见 drafts recorded in xlqc's state sheet (a hidden sheet whose A1 is
+    :data:`xlqc.marks.STATE_MARKER`): (sheet, cell) -> text. Visible sheets are never read,
+    and a hidden sheet only after its XML has shown it small."""
+    import python_calamine as calamine
+
+    from xlqc.marks import DRAFT_KIND, STATE_MARKER, Record, drafts_of
+
+    hidden = [
+        m.name
+        for m in book.sheets_metadata
+        if m.visible != calamine.SheetVisibleEnum.Visible and m.name in package.sheets
+    ]
+    if not hidden:
+        return {}
+    marker = STATE_MARKER.encode()
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        # the marker is an inline string at the top of the sheet as xlqc writes it, or a shared
+        # string once a spreadsheet program re-saved the book: a hidden sheet holding it in
+        # neither place is not looked into
+        index = next(
+            (i for p in package.shared if p in names for i in [_shared_index(zf.read(p), marker)]
+             if i is not None),
+            None,
+        )  # fmt: skip
+        candidates = []
+        for name in hidden:
+            part = package.sheets[name]
+            if part not in names:
+                continue
+            with zf.open(part) as fh:
+                head = fh.read(1 << 16)
+            if _a1_holds(head, marker, index) and sheetxml.scan_sheet(zf, part).area <= STATE_CELLS:
+                candidates.append(name)
+    for name in candidates:
+        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if not grid or not grid[0] or grid[0][0] != STATE_MARKER:
+            continue
+        records = []
+        for row in grid[1:]:
+            if not row or row[0] != DRAFT_KIND:
+                continue
+            try:
+                rec = Record.from_row(row)
+            except (ValueError, TypeError):
+                continue  # a damaged row: marks says so when it rewrites the state
+            if rec is not None:
+                records.append(rec)
+        return drafts_of(records)
+    return {}
+
+
+_A1 = re.compile(rb"""<(?:[\w.-]+:)?c\b[^>]*?\sr=["']A1["'][^>]*>(.*?)</(?:[\w.-]+:)?c>""", re.S)
+_V = re.compile(rb"<(?:[\w.-]+:)?v>\s*(\d+)\s*</")
+
+
+def _shared_index(data: bytes, text: bytes) -> int | None:
+    """The index of the shared string that is exactly ``text`` (plain ASCII), if any; byte
+    searches only (a shared strings part may hold hundreds of thousands of strings)."""
+    at = data.find(b">" + text + b"</")
+    if at < 0:
+        return None
+    root = re.search(rb"<([\w.-]+:)?sst\b", data[:4096])
+    si = b"<" + ((root.group(1) or b"") if root else b"") + b"si"
+    return data.count(si + b">", 0, at) + data.count(si + b" ", 0, at) - 1
+
+
+def _a1_holds(head: bytes, text: bytes, shared_index: int | None) -> bool:
+    """Whether A1, in the first bytes of a sheet's XML, holds ``text``: inline, or as the
+    shared string ``shared_index``."""
+    cell = _A1.search(head)
+    if cell is None:
+        return False
+    if text in cell.group(1):
+        return True
+    value = _V.search(cell.group(1))
+    start = cell.group(0)[: cell.group(0).index(b">") + 1]
+    return (
+        shared_index is not None
+        and value is not None
+        and re.search(rb"""\st=["']s["']""", start) is not None
+        and int(value.group(1)) == shared_index
+    )
 
 
 def _read_compacted(

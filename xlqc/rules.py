@@ -1,4 +1,4 @@
-"""The rules R01–R19 of DESIGN.md §2: a :class:`~xlqc.model.Book` in, findings out.
+"""The rules R01–R20 of DESIGN.md §2: a :class:`~xlqc.model.Book` in, findings out.
 
 Each rule is one function registered with :func:`rule`. :func:`check` builds a :class:`Context`
 once (rows indexed by 小组编号, the 统计期 topics of every group, a cache of file look-ups) and
@@ -909,3 +909,15 @@ def r19_settings(ctx: Context) -> Iterator[Finding]:
         else:
             text = f"{where} {key}「{quote(text_of(raw))}」无效"
         yield Finding(rule="R19", severity="error", sheet=loc.sheet, cell=loc.cell, message=text)
+
+
+@rule("R20", "info", "推荐意见为自动生成草稿")
+def r20_draft_opinion(ctx: Context) -> Iterator[Finding]:
+    for group in ctx.book.groups:
+        if ctx.book.still_drafted(group):
+            yield _finding(
+                "R20",
+                group,
+                "opinion",
+                f"{_at(group, 'opinion')}为自动生成的草稿，请审核修改（改动任意文字后不再提示）",
+            )

@@ -20,13 +20,20 @@ from typing import Any, Literal
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 
-from xlqc import schema
+from xlqc import marks, schema
 from xlqc.errors import XlqcError
 from xlqc.excel import marking
-from xlqc.excel.live import BOOK_SHEETS, LiveBook, as_text, book_path, read_grids
+from xlqc.excel.live import (
+    BOOK_SHEETS,
+    LiveBook,
+    as_text,
+    book_path,
+    read_grids,
+)
 from xlqc.findings import Finding, counts, groups_with_errors
 from xlqc.model import Book
 from xlqc.normalize import describe, text_changes
+from xlqc.opinions import Draft, draft_opinions
 from xlqc.reading import build_book
 from xlqc.safeio import free_name, output_folder
 
@@ -61,9 +68,11 @@ def validate_live(xbook: Any) -> tuple[Book, list[Finding], list[str]]:
     live = LiveBook(xbook)
     grids = read_grids(live, BOOK_SHEETS)
     book = build_book(grids, path)
+    state = marking.read_state(live)
+    book.drafts = marks.drafts_of(state.records)  # 推荐意见 drafts: kept through the marks
     findings = check(book, file=str(path))
     marking.check_writable(live, BOOK_SHEETS)
-    cleared = marking.clear_marks(live, None, keep_state=False)
+    cleared = marking.clear_marks(live, None, keep_state=False, state=state)
     marking.mark(live, book, findings, grids[schema.GROUP_SHEET], cleared.kept)
     return book, findings, cleared.warnings
 
@@ -235,6 +244,81 @@ def _adjacent(cells: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
 
 
 # --------------------------------------------------------------------------------------------
+# 推荐意见草稿
+
+
+def put_live_records(live: LiveBook, kind: str, records: list[marks.Record]) -> None:
+    """Replace the state sheet's records of ``kind`` by ``records`` (every other kind kept), in
+    one read and one write; a new very hidden state sheet when there is none."""
+    state = marking.read_state(live)
+    kept = [r for r in state.records if r.kind != kind]
+    if not records and len(kept) == len(state.records):
+        return  # nothing of that kind before or after: nothing written
+    if state.name is None:
+        active = live.xbook.sheets.active
+        marking.write_state(live, [*kept, *records])
+        active.activate()
+    else:
+        sheet = live.sheet(state.name)
+        sheet.clear()
+        marking.write_rows(sheet, marks.state_rows([*kept, *records]))
+
+
+def on_opinions(xbook: Any) -> Reply:
+    """推荐意见草稿: what ``xlqc opinions`` does, on the open workbook: a draft into every empty
+    推荐意见 of a recommended group (never over text, never over a formula), written as text,
+    and recorded in the state sheet so that 校验 calls it a draft until the clerk edits it."""
+    live = LiveBook(xbook)
+    grids = read_grids(live, BOOK_SHEETS)
+    book = build_book(grids, book_path(xbook))
+    earlier = [r for r in marking.read_state(live).records if r.kind == marks.DRAFT_KIND]
+    planned = draft_opinions(book)
+    groups = {g.row: g for g in book.groups}
+    formulas = (
+        _formula_cells(live.sheet(schema.GROUP_SHEET), grids[schema.GROUP_SHEET])
+        if planned
+        else set()
+    )
+    drafts = [
+        Draft(groups[r].code, schema.GROUP_SHEET, groups[r].cell("opinion"), text)
+        for r, text in planned.items()
+        if "opinion" in groups[r].columns and groups[r].cell("opinion") not in formulas
+    ]
+    if not drafts:
+        return Reply("没有需要起草的推荐意见。")
+    marking.check_writable(live, [schema.GROUP_SHEET])
+    col = _position(drafts[0].cell)[1]
+    for first, values in _adjacent(sorted((_position(d.cell)[0], d.text) for d in drafts)):
+        _write_texts(live.sheet(schema.GROUP_SHEET), first, col, values)
+    # earlier drafts are kept while their cells hold them (a record of a cell that is no
+    # group's 推荐意见 any more is kept as it is)
+    drafted = {(d.sheet, d.cell) for d in drafts}
+    shown = {(g.sheet, g.cell("opinion")): g.raw.get("opinion") for g in book.groups}
+    kept = [
+        r
+        for r in earlier
+        if (r.sheet, r.cell) not in drafted
+        and shown.get((r.sheet, r.cell), r.data.get("text")) == r.data.get("text")
+    ]
+    new = [marks.Record(marks.DRAFT_KIND, d.sheet, d.cell, {"text": d.text, "group": d.group})
+           for d in drafts]  # fmt: skip
+    put_live_records(live, marks.DRAFT_KIND, [*kept, *new])
+    lines = [f"{d.group or '（无编号）'} {d.sheet}!{d.cell}：{d.chars} 字" for d in drafts]
+    if len(lines) > MESSAGE_LINES:
+        lines = [*lines[:MESSAGE_LINES], f"……（另有 {len(lines) - MESSAGE_LINES} 条）"]
+    return Reply(
+        "\n".join(
+            [
+                f"已为 {len(drafts)} 个小组起草推荐意见（只写入原来为空的单元格）：",
+                *lines,
+                "草稿只陈述总表中的事实，请逐条审核修改；未修改前「校验」会提示它仍是草稿。",
+                "Excel 的「撤销」不能恢复这些修改；如需恢复，请不保存关闭工作簿。",
+            ]
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # 新建总表 and 导入申报表
 
 
@@ -328,6 +412,7 @@ HANDLERS: dict[str, Handler] = {
     "normalize": on_normalize,
     "new_book": on_new_book,
     "import_forms": on_import_forms,
+    "opinions": on_opinions,
 }
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlqc import schema
+from xlqc import marks, schema
 from xlqc.errors import XlqcError
 from xlqc.model import Book
 from xlqc.reading import HEADER_SEARCH_ROWS, build_book
@@ -113,13 +114,51 @@ def book_path(xbook: Any) -> Path:
     return path
 
 
+@dataclass
+class LiveState:
+    """The state sheet of the open workbook (found by its marker, never by its name): its
+    name (None: the workbook has none), its records and the warnings of damaged rows."""
+
+    name: str | None = None
+    records: list[marks.Record] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_state(live: LiveBook) -> LiveState:
+    """Find the state sheet as :func:`xlqc.marks.read_state` does — a hidden or very hidden
+    sheet whose A1 is :data:`xlqc.marks.STATE_MARKER` (or 0.1's header) — and parse its rows
+    with the same parser. Calls: the visibility of each sheet, the first row of each hidden
+    one, and one read of the state sheet."""
+    for name in live.names:
+        sheet = live.sheet(name)
+        if sheet.visible not in (HIDDEN, XL_SHEET_VERY_HIDDEN):  # -1 (True on macOS): visible
+            continue
+        first = sheet.range((1, 1), (1, 7)).options(ndim=2).value[0]
+        version = marks.state_version(first)
+        if version is None:
+            continue
+        state = LiveState(name)
+        rows = enumerate(read_grid(sheet)[1:], start=2)
+        has_results = schema.RESULT_SHEET in live.names
+        state.records = marks.parse_state(name, rows, version, has_results, state.warnings.append)
+        return state
+    return LiveState()
+
+
+HIDDEN = 0  # xlSheetHidden (False on macOS)
+XL_SHEET_VERY_HIDDEN = 2  # xlSheetVeryHidden: not listed under 「取消隐藏」, as in the file path
+
+
 def read_live_book(xbook: Any) -> Book:
     """The model of the open workbook: the same as :func:`xlqc.reading.read_book` on the saved
     file, read with one call per sheet."""
     path = book_path(xbook)
     # Workbook.Date1904: numbers in date columns are serials of the book's own date system
     date1904 = bool(xbook.api.Date1904)
-    return build_book(read_grids(LiveBook(xbook), BOOK_SHEETS), path, date1904=date1904)
+    live = LiveBook(xbook)
+    book = build_book(read_grids(live, BOOK_SHEETS), path, date1904=date1904)
+    book.drafts = marks.drafts_of(read_state(live).records)
+    return book
 
 
 # Text Excel would not keep as typed when written to a General cell: a formula or constant

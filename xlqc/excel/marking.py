@@ -27,11 +27,13 @@ from xlqc.errors import XlqcError
 from xlqc.excel.live import (
     BOOK_SHEETS,
     RGB,
+    XL_SHEET_VERY_HIDDEN,
     LiveBook,
+    LiveState,
     as_text,
     hex_to_rgb,
     paint,
-    read_grid,
+    read_state,
     rgb_to_hex,
     write_column,
 )
@@ -41,7 +43,6 @@ from xlqc.reading import HEADER_SEARCH_ROWS, header_key
 
 XLQC_FILLS = frozenset(schema.FILLS.values())
 BOOK = frozenset(BOOK_SHEETS)  # the clerk's data sheets: never deleted, whatever a record says
-HIDDEN = 0  # xlSheetHidden (False on macOS)
 MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 
 # Excel's default theme (Office 2013 and later), in the order theme indexes use:
@@ -120,37 +121,6 @@ def _tinted(rgb: RGB, tint: float) -> RGB:
 
 
 @dataclass
-class LiveState:
-    """The state sheet of the open workbook (found by its marker, never by its name): its
-    name (None: the workbook has none), its records and the warnings of damaged rows."""
-
-    name: str | None = None
-    records: list[marks.Record] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-def read_state(live: LiveBook) -> LiveState:
-    """Find the state sheet as :func:`xlqc.marks.read_state` does — a hidden or very hidden
-    sheet whose A1 is :data:`xlqc.marks.STATE_MARKER` (or 0.1's header) — and parse its rows
-    with the same parser. Calls: the visibility of each sheet, the first row of each hidden
-    one, and one read of the state sheet."""
-    for name in live.names:
-        sheet = live.sheet(name)
-        if sheet.visible not in (HIDDEN, XL_SHEET_VERY_HIDDEN):  # -1 (True on macOS): visible
-            continue
-        first = sheet.range((1, 1), (1, 7)).options(ndim=2).value[0]
-        version = marks.state_version(first)
-        if version is None:
-            continue
-        state = LiveState(name)
-        rows = enumerate(read_grid(sheet)[1:], start=2)
-        has_results = schema.RESULT_SHEET in live.names
-        state.records = marks.parse_state(name, rows, version, has_results, state.warnings.append)
-        return state
-    return LiveState()
-
-
-@dataclass
 class Cleared:
     """What :func:`clear_marks` did: cells restored, records of other kinds kept (for the
     marks that follow), and warnings for the clerk."""
@@ -161,15 +131,18 @@ class Cleared:
 
 
 def clear_marks(
-    live: LiveBook, group_grid: Sequence[Sequence[Any]] | None, keep_state: bool = True
+    live: LiveBook,
+    group_grid: Sequence[Sequence[Any]] | None,
+    keep_state: bool = True,
+    state: LiveState | None = None,
 ) -> Cleared:
     """Undo what the state sheet records, as :func:`xlqc.marks.clear_file` does: the clerk's
     fills and notes back (a reply typed after xlqc's note stays), the sheets recorded as xlqc's
     deleted and no other, and — when ``group_grid`` (the 小组 values) is given — 校验状态
     restored per ``status`` records (emptied when there are none: marked by the live path).
     The state sheet is rewritten with the records of other kinds when there are any and
-    ``keep_state``; otherwise it is deleted."""
-    state = read_state(live)
+    ``keep_state``; otherwise it is deleted. ``state``: the state already read (saves a read)."""
+    state = state or read_state(live)
     done = Cleared(warnings=state.warnings)
     if state.name is None:
         return done
@@ -428,9 +401,6 @@ def write_rows(sheet: Any, rows: Sequence[Sequence[str]]) -> None:
     sheet.range((1, 1)).value = [
         [as_text(v) for v in row] + [None] * (width - len(row)) for row in rows
     ]
-
-
-XL_SHEET_VERY_HIDDEN = 2  # xlSheetVeryHidden: not listed under 「取消隐藏」, as in the file path
 
 
 def hide_very(sheet: Any) -> None:
