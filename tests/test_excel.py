@@ -23,13 +23,14 @@ from conftest import GOOD_GROUP, GOOD_MEMBERS, GOOD_TOPICS, write_proofs, write_
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from xlqc import marks, safeio, schema
+from xlqc import marks, safeio, schema, statesheet
 from xlqc.excel import handlers, on_ribbon, read_live_book
 from xlqc.excel.live import ADDRESS_LIMIT, join_addresses
 from xlqc.excel.marking import saved_fill
-from xlqc.marks import STATE_SHEET, clear_file, mark_file
+from xlqc.marks import clear_file, mark_file
 from xlqc.reading import read_book
 from xlqc.rules import check
+from xlqc.statesheet import STATE_SHEET
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "workbook" / "示例总表.xlsx"
@@ -228,7 +229,7 @@ def test_validate_marks_the_book_as_the_file_path_does(tmp_path: Path) -> None:
         grid = xd.sheet(book, STATE_SHEET)._values
         rows = max(r for r, _ in grid)
         saved = [
-            marks.SavedCell.from_row([grid.get((r, c)) for c in range(1, 8)])
+            statesheet.SavedCell.from_row([grid.get((r, c)) for c in range(1, 8)])
             for r in range(2, rows + 1)
         ]
         return [(s.sheet, s.cell, saved_fill(s), s.comment) for s in saved if s]
@@ -326,8 +327,8 @@ def test_marks_cross_between_the_file_path_and_the_live_path(tmp_path: Path) -> 
 
 
 def test_theme_and_indexed_fills_saved_by_the_file_path_come_back_as_colours() -> None:
-    def saved(color: str) -> marks.SavedCell:
-        return marks.SavedCell("小组", "B2", color, "solid", "")
+    def saved(color: str) -> statesheet.SavedCell:
+        return statesheet.SavedCell("小组", "B2", color, "solid", "")
 
     assert saved_fill(saved("FFFFFF00")) == YELLOW
     assert saved_fill(saved("indexed:5")) == YELLOW  # Excel's palette entry 5
@@ -336,7 +337,7 @@ def test_theme_and_indexed_fills_saved_by_the_file_path_come_back_as_colours() -
     assert saved_fill(saved("")) is None
     assert saved_fill(saved("theme:x:y")) is None  # a damaged state sheet restores no fill
     assert saved_fill(saved("zz")) is None
-    assert saved_fill(marks.SavedCell("小组", "B2", "FFFFFF00", "", "")) is None  # no pattern
+    assert saved_fill(statesheet.SavedCell("小组", "B2", "FFFFFF00", "", "")) is None  # no pattern
 
 
 def test_user_text_is_written_as_text_never_as_a_formula(tmp_path: Path) -> None:
@@ -891,7 +892,7 @@ def test_a_hidden_excel_gets_no_message_box_but_a_reply_file(
 # only the sheets it records deleted, records of other kinds kept, replies kept
 
 
-DRAFT = marks.Record("draft", schema.GROUP_SHEET, "P2", {"text": "同意推荐，建议评为一等"})
+DRAFT = statesheet.Record("draft", schema.GROUP_SHEET, "P2", {"text": "同意推荐，建议评为一等"})
 CLERK_RESULTS = "我自己的校验记录"
 
 
@@ -912,10 +913,10 @@ def clerk_sheets_book(folder: Path) -> Path:
 CLERK_SHEETS = (*BOOK_SHEETS, schema.RESULT_SHEET, STATE_SHEET)
 
 
-def state_of(book: xd.Book) -> tuple[str, list[marks.Record]]:
+def state_of(book: xd.Book) -> tuple[str, list[statesheet.Record]]:
     """The very hidden sheet whose A1 is the marker, and its records (read by the file path's
     parser from the double's values)."""
-    (state,) = [s for s in book._sheets if s._values.get((1, 1)) == marks.STATE_MARKER]
+    (state,) = [s for s in book._sheets if s._values.get((1, 1)) == statesheet.STATE_MARKER]
     assert state._visibility == xd.VERY_HIDDEN
     last_row = max(r for r, _ in state._values)
     last_col = max(c for _, c in state._values)
@@ -923,7 +924,7 @@ def state_of(book: xd.Book) -> tuple[str, list[marks.Record]]:
         (r, [state._values.get((r, c)) for c in range(1, last_col + 1)])
         for r in range(2, last_row + 1)
     ]
-    return state._name, marks.parse_state(state._name, rows, 2, False, print)
+    return state._name, statesheet.parse_state(state._name, rows, 2, False, print)
 
 
 def drafts(book: xd.Book) -> list[tuple[str, str, dict[str, Any]]]:

@@ -19,9 +19,6 @@ from xlqc import schema
 from xlqc.findings import Finding
 from xlqc.marks import (
     RESULT_HEADERS,
-    STATE_HEADER,
-    STATE_SHEET,
-    SavedCell,
     clear_file,
     clerk_note,
     group_status,
@@ -34,6 +31,7 @@ from xlqc.marks import (
 )
 from xlqc.model import Book
 from xlqc.reading import read_book
+from xlqc.statesheet import STATE_HEADER, STATE_SHEET, SavedCell
 
 G = schema.GROUP_SHEET
 CLERK_NOTE = "请核对注册证书原件"

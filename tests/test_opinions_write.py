@@ -15,15 +15,16 @@ import xlwings_double as xd
 from conftest import GOOD_GROUP, GOOD_MEMBERS, GOOD_TOPICS, book_file
 from xlsx_corpus import calc_works, convert
 
-from xlqc import marks, rules, schema
+from xlqc import rules, schema, statesheet
 from xlqc.cli import main
 from xlqc.documents import export
 from xlqc.excel import on_ribbon, read_live_book
-from xlqc.marks import clear_file, mark_file, read_state
+from xlqc.marks import clear_file, mark_file
 from xlqc.model import Book
 from xlqc.opinions import draft_opinions, write_drafts
 from xlqc.reading import read_book
 from xlqc.rules import check
+from xlqc.statesheet import read_state
 from xlqc.text import char_count
 from xlqc.xlsxpkg import Package, SheetXml, inline_cell, split_ref
 
@@ -241,7 +242,7 @@ def test_a_stale_record_goes_when_its_cell_is_drafted_again(emptied: Path) -> No
 def test_the_reader_needs_the_marker_on_a_hidden_sheet(emptied: Path) -> None:
     write_drafts(emptied, emptied)
     wb = openpyxl.load_workbook(emptied)
-    state = next(ws for ws in wb.worksheets if ws["A1"].value == marks.STATE_MARKER)
+    state = next(ws for ws in wb.worksheets if ws["A1"].value == statesheet.STATE_MARKER)
     state.sheet_state = "visible"  # a visible copy is the clerk's sheet, not xlqc's state
     wb.save(emptied)
     assert read_book(emptied).drafts == {}
@@ -314,7 +315,7 @@ def test_button_drafts_live_records_them_and_validate_and_clear_keep_them(
     for row, text in expected.items():
         assert sheet._values[xd.key(cells[row])] == text
     assert book.drafts == {(schema.GROUP_SHEET, cells[r]): t for r, t in expected.items()}
-    state = next(s for s in live._sheets if s._values.get((1, 1)) == marks.STATE_MARKER)
+    state = next(s for s in live._sheets if s._values.get((1, 1)) == statesheet.STATE_MARKER)
     assert state._visibility == xd.VERY_HIDDEN
     assert xd.sheet(live, schema.GROUP_SHEET)._active  # the clerk's sheet stays in front
 
@@ -371,7 +372,7 @@ def test_drafts_survive_a_libreoffice_resave_behind_a_clerks_hidden_sheet(
     wb.save(emptied)
     resaved = convert(emptied, tmp_path / "lo", "xlsx")
     with zipfile.ZipFile(resaved) as zf:
-        assert marks.STATE_MARKER.encode() in zf.read("xl/sharedStrings.xml")
+        assert statesheet.STATE_MARKER.encode() in zf.read("xl/sharedStrings.xml")
     book = read_book(resaved)
     assert book.drafts == expected
     assert len([f for f in check(book) if f.rule == "R20"]) == len(expected)

@@ -27,8 +27,9 @@ from xlsx_corpus import (
 
 from xlqc import schema
 from xlqc.errors import XlqcError
-from xlqc.marks import STATE_MARKER, Record, clear_file, mark_file, read_state, replace_records
+from xlqc.marks import clear_file, mark_file, replace_records
 from xlqc.normalize import normalize_file
+from xlqc.statesheet import STATE_MARKER, Record, read_state
 from xlqc.validate import validate_book
 from xlqc.xlsxpkg import Package, SheetXml, inline_cell, ooxml_string, ooxml_unescape
 

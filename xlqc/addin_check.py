@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from xlqc import __version__, schema
+from xlqc import __version__, schema, statesheet
 from xlqc.addin import (
     ADDIN_NAME,
     CONF_ENCODING,
@@ -370,7 +370,6 @@ def _first(text: str) -> str:
 
 
 def _check_validate(test: SelfTest) -> Link:
-    from xlqc import marks
 
     mode, text = test.press("validate")
     names = list(test.book.sheet_names)
@@ -382,12 +381,15 @@ def _check_validate(test: SelfTest) -> Link:
         )
     if not any(n.startswith(schema.RESULT_SHEET) for n in names):
         return Link(False, "校验：没有生成「校验结果」工作表", REBUILD)
-    if marks.STATE_SHEET not in names or test.book.sheets[marks.STATE_SHEET].api.Visible != 2:
+    if (
+        statesheet.STATE_SHEET not in names
+        or test.book.sheets[statesheet.STATE_SHEET].api.Visible != 2
+    ):
         return Link(False, "校验：没有生成深度隐藏的状态工作表，「清除标记」将无法恢复", REBUILD)
     from xlqc.excel.live import read_grid, rgb_to_hex
 
-    state = read_grid(test.book.sheets[marks.STATE_SHEET])[1:]
-    marked = [s for s in (marks.SavedCell.from_row(r) for r in state) if s is not None]
+    state = read_grid(test.book.sheets[statesheet.STATE_SHEET])[1:]
+    marked = [s for s in (statesheet.SavedCell.from_row(r) for r in state) if s is not None]
     if not marked:  # the sample breaks rules on purpose: some cells must be marked
         return Link(False, "校验：没有标记任何单元格", REBUILD)
     first = test.book.sheets[marked[0].sheet].range(marked[0].cell)
@@ -407,17 +409,16 @@ def _check_validate(test: SelfTest) -> Link:
 
 
 def _check_clear(test: SelfTest, before: dict[str, Any]) -> Link:
-    from xlqc import marks
     from xlqc.excel.live import read_grid
     from xlqc.excel.marking import saved_fill
 
-    state = read_grid(test.book.sheets[marks.STATE_SHEET])[1:]
-    saved = [s for s in (marks.SavedCell.from_row(r) for r in state) if s is not None]
+    state = read_grid(test.book.sheets[statesheet.STATE_SHEET])[1:]
+    saved = [s for s in (statesheet.SavedCell.from_row(r) for r in state) if s is not None]
     mode, text = test.press("clear")
     names = list(test.book.sheet_names)
     if mode != "info":
         return Link(False, f"清除标记：{_first(text)}", REBUILD)
-    if marks.STATE_SHEET in names or any(n.startswith(schema.RESULT_SHEET) for n in names):
+    if statesheet.STATE_SHEET in names or any(n.startswith(schema.RESULT_SHEET) for n in names):
         return Link(False, "清除标记：「校验结果」或状态工作表还在", REBUILD)
     if test.grids() != before:
         return Link(False, "清除标记：单元格内容与校验前不同", REBUILD)

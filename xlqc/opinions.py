@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlqc import marks, rules, schema
+from xlqc import marks, rules, schema, statesheet
 from xlqc.model import Book, DateValue, Group, Topic
 from xlqc.reading import read_book
 from xlqc.text import char_count, normalize_text
@@ -201,12 +201,14 @@ def write_drafts(
     pkg.write(ref.part, xml.data)
     drafted = {(d.sheet, d.cell) for d in written}
     new = [
-        marks.Record(marks.DRAFT_KIND, d.sheet, d.cell, {"text": d.text, "group": d.group})
+        statesheet.Record(
+            statesheet.DRAFT_KIND, d.sheet, d.cell, {"text": d.text, "group": d.group}
+        )
         for d in written
     ]
     marks.put_records(
         pkg,
-        marks.DRAFT_KIND,
+        statesheet.DRAFT_KIND,
         new,
         warn or _warn,
         keep=lambda rec: (
@@ -221,7 +223,7 @@ def _warn(message: str) -> None:
     warnings.warn(message, marks.XlqcWarning, stacklevel=3)
 
 
-def _holds(xml: SheetXml, shared: list[str], rec: marks.Record, sheet: str) -> bool:
+def _holds(xml: SheetXml, shared: list[str], rec: statesheet.Record, sheet: str) -> bool:
     """Whether an earlier draft record still describes its cell (records of other sheets are
     kept as they are)."""
     if rec.sheet != sheet:

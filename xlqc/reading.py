@@ -143,11 +143,11 @@ STATE_CELLS = 100_000  # a hidden sheet larger than this is the clerk's, not xlq
 
 def _read_drafts(path: Path, book: Any, package: sheetxml.Package) -> dict[tuple[str, str], str]:
     """The 推荐意见 drafts recorded in xlqc's state sheet (a hidden sheet whose A1 is
-    :data:`xlqc.marks.STATE_MARKER`): (sheet, cell) -> text. Visible sheets are never read,
+    :data:`xlqc.statesheet.STATE_MARKER`): (sheet, cell) -> text. Visible sheets are never read,
     and a hidden sheet only after its XML has shown it small."""
     import python_calamine as calamine
 
-    from xlqc.marks import DRAFT_KIND, STATE_MARKER, Record, drafts_of
+    from xlqc.statesheet import DRAFT_KIND, STATE_MARKER, Record, drafts_of
 
     hidden = [
         m.name

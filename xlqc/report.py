@@ -22,8 +22,9 @@ from rich.text import Text
 
 from xlqc import schema
 from xlqc.findings import Finding, counts, has_error
-from xlqc.marks import bare_message, cell_position, findings_by_group_row
+from xlqc.marks import bare_message, findings_by_group_row
 from xlqc.model import Book
+from xlqc.statesheet import cell_position
 from xlqc.text import visible
 
 # label, model (None when unreadable), findings, the reader's message (None when read)

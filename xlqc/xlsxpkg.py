@@ -37,7 +37,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -1078,10 +1078,11 @@ WORKBOOK_ORDER = (
 _BAD_SHEET_CHARS = re.compile(r"[:\\/?*\[\]]")
 
 
-def free_sheet_name(pkg: Package, wanted: str) -> str:
-    """``wanted``, or ``wanted(xlqc)``, ``wanted(xlqc2)``… — the first no sheet uses
-    (compared without case), at most 31 characters."""
-    taken = {s.name.lower() for s in pkg.sheets()}
+def free_sheet_name(names: Iterable[str], wanted: str) -> str:
+    """``wanted``, or ``wanted(xlqc)``, ``wanted(xlqc2)``… — the first none of the sheets
+    ``names`` uses (compared without case), at most 31 characters. Shared by the file path
+    (names of a package's sheets) and the live path (names of the open workbook's)."""
+    taken = {name.lower() for name in names}
     base = _BAD_SHEET_CHARS.sub("_", wanted)[:31]
     candidates = [base, f"{base}(xlqc)"] + [f"{base}(xlqc{n})" for n in range(2, 1000)]
     for name in candidates:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 
-from xlqc import marks, schema
+from xlqc import schema, statesheet
 from xlqc.errors import XlqcError
 from xlqc.excel import marking
 from xlqc.excel.live import (
@@ -69,7 +69,7 @@ def validate_live(xbook: Any) -> tuple[Book, list[Finding], list[str]]:
     grids = read_grids(live, BOOK_SHEETS)
     book = build_book(grids, path)
     state = marking.read_state(live)
-    book.drafts = marks.drafts_of(state.records)  # 推荐意见 drafts: kept through the marks
+    book.drafts = statesheet.drafts_of(state.records)  # 推荐意见 drafts: kept through the marks
     findings = check(book, file=str(path))
     marking.check_writable(live, BOOK_SHEETS)
     cleared = marking.clear_marks(live, None, keep_state=False, state=state)
@@ -247,7 +247,7 @@ def _adjacent(cells: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
 # 推荐意见草稿
 
 
-def put_live_records(live: LiveBook, kind: str, records: list[marks.Record]) -> None:
+def put_live_records(live: LiveBook, kind: str, records: list[statesheet.Record]) -> None:
     """Replace the state sheet's records of ``kind`` by ``records`` (every other kind kept), in
     one read and one write; a new very hidden state sheet when there is none."""
     state = marking.read_state(live)
@@ -261,7 +261,7 @@ def put_live_records(live: LiveBook, kind: str, records: list[marks.Record]) -> 
     else:
         sheet = live.sheet(state.name)
         sheet.clear()
-        marking.write_rows(sheet, marks.state_rows([*kept, *records]))
+        marking.write_rows(sheet, statesheet.state_rows([*kept, *records]))
 
 
 def on_opinions(xbook: Any) -> Reply:
@@ -271,7 +271,7 @@ def on_opinions(xbook: Any) -> Reply:
     live = LiveBook(xbook)
     grids = read_grids(live, BOOK_SHEETS)
     book = build_book(grids, book_path(xbook))
-    earlier = [r for r in marking.read_state(live).records if r.kind == marks.DRAFT_KIND]
+    earlier = [r for r in marking.read_state(live).records if r.kind == statesheet.DRAFT_KIND]
     planned = draft_opinions(book)
     groups = {g.row: g for g in book.groups}
     formulas = (
@@ -300,9 +300,9 @@ def on_opinions(xbook: Any) -> Reply:
         if (r.sheet, r.cell) not in drafted
         and shown.get((r.sheet, r.cell), r.data.get("text")) == r.data.get("text")
     ]
-    new = [marks.Record(marks.DRAFT_KIND, d.sheet, d.cell, {"text": d.text, "group": d.group})
+    new = [statesheet.Record(statesheet.DRAFT_KIND, d.sheet, d.cell, {"text": d.text, "group": d.group})
            for d in drafts]  # fmt: skip
-    put_live_records(live, marks.DRAFT_KIND, [*kept, *new])
+    put_live_records(live, statesheet.DRAFT_KIND, [*kept, *new])
     lines = [f"{d.group or '（无编号）'} {d.sheet}!{d.cell}：{d.chars} 字" for d in drafts]
     if len(lines) > MESSAGE_LINES:
         lines = [*lines[:MESSAGE_LINES], f"……（另有 {len(lines) - MESSAGE_LINES} 条）"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlqc import marks, schema
+from xlqc import schema, statesheet
 from xlqc.errors import XlqcError
 from xlqc.model import Book
 from xlqc.reading import HEADER_SEARCH_ROWS, build_book
@@ -120,13 +120,13 @@ class LiveState:
     name (None: the workbook has none), its records and the warnings of damaged rows."""
 
     name: str | None = None
-    records: list[marks.Record] = field(default_factory=list)
+    records: list[statesheet.Record] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
 def read_state(live: LiveBook) -> LiveState:
-    """Find the state sheet as :func:`xlqc.marks.read_state` does — a hidden or very hidden
-    sheet whose A1 is :data:`xlqc.marks.STATE_MARKER` (or 0.1's header) — and parse its rows
+    """Find the state sheet as :func:`xlqc.statesheet.read_state` does — a hidden or very hidden
+    sheet whose A1 is :data:`xlqc.statesheet.STATE_MARKER` (or 0.1's header) — and parse its rows
     with the same parser. Calls: the visibility of each sheet, the first row of each hidden
     one, and one read of the state sheet."""
     for name in live.names:
@@ -134,13 +134,15 @@ def read_state(live: LiveBook) -> LiveState:
         if sheet.visible not in (HIDDEN, XL_SHEET_VERY_HIDDEN):  # -1 (True on macOS): visible
             continue
         first = sheet.range((1, 1), (1, 7)).options(ndim=2).value[0]
-        version = marks.state_version(first)
+        version = statesheet.state_version(first)
         if version is None:
             continue
         state = LiveState(name)
         rows = enumerate(read_grid(sheet)[1:], start=2)
         has_results = schema.RESULT_SHEET in live.names
-        state.records = marks.parse_state(name, rows, version, has_results, state.warnings.append)
+        state.records = statesheet.parse_state(
+            name, rows, version, has_results, state.warnings.append
+        )
         return state
     return LiveState()
 
@@ -157,7 +159,7 @@ def read_live_book(xbook: Any) -> Book:
     date1904 = bool(xbook.api.Date1904)
     live = LiveBook(xbook)
     book = build_book(read_grids(live, BOOK_SHEETS), path, date1904=date1904)
-    book.drafts = marks.drafts_of(read_state(live).records)
+    book.drafts = statesheet.drafts_of(read_state(live).records)
     return book
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from openpyxl.styles.colors import COLOR_INDEX
 
-from xlqc import marks, schema
+from xlqc import marks, schema, statesheet
 from xlqc.errors import XlqcError
 from xlqc.excel.live import (
     BOOK_SHEETS,
@@ -40,6 +40,7 @@ from xlqc.excel.live import (
 from xlqc.findings import Finding
 from xlqc.model import Book, text_of
 from xlqc.reading import HEADER_SEARCH_ROWS, header_key
+from xlqc.xlsxpkg import free_sheet_name
 
 XLQC_FILLS = frozenset(schema.FILLS.values())
 BOOK = frozenset(BOOK_SHEETS)  # the clerk's data sheets: never deleted, whatever a record says
@@ -90,7 +91,7 @@ def _native_flag(obj: Any, name: str) -> bool:
 # Clearing
 
 
-def saved_fill(saved: marks.SavedCell) -> RGB | None:
+def saved_fill(saved: statesheet.SavedCell) -> RGB | None:
     """The fill to give back to a cell, as Excel's RGB (None: no fill). Theme colours saved
     from a file are approximated with Excel's default theme; the public xlwings object model
     sets RGB only. A damaged entry gives None."""
@@ -126,7 +127,7 @@ class Cleared:
     marks that follow), and warnings for the clerk."""
 
     restored: int = 0
-    kept: list[marks.Record] = field(default_factory=list)
+    kept: list[statesheet.Record] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -146,8 +147,8 @@ def clear_marks(
     done = Cleared(warnings=state.warnings)
     if state.name is None:
         return done
-    own = [r for r in state.records if r.kind in marks.OWN_KINDS]
-    done.kept = [r for r in state.records if r.kind not in marks.OWN_KINDS]
+    own = [r for r in state.records if r.kind in statesheet.OWN_KINDS]
+    done.kept = [r for r in state.records if r.kind not in statesheet.OWN_KINDS]
     made = {
         r.sheet
         for r in own
@@ -158,10 +159,10 @@ def clear_marks(
         if rec.kind != "cell" or rec.sheet not in live.names or rec.sheet in made:
             continue
         try:
-            row, col = marks.cell_position(rec.cell) or (0, 0)
+            row, col = statesheet.cell_position(rec.cell) or (0, 0)
             if not (0 < row <= MAX_ROW and 0 < col <= MAX_COLUMN):
                 raise ValueError(rec.cell)  # Excel would refuse the address
-            saved = marks.SavedCell.from_record(rec)
+            saved = statesheet.SavedCell.from_record(rec)
             if _restore_cell(live.sheet(saved.sheet), saved):
                 fills[saved.sheet][saved_fill(saved)].append(saved.cell)
         except (ValueError, KeyError, TypeError, IndexError):
@@ -183,13 +184,13 @@ def clear_marks(
     if done.kept and keep_state:
         sheet = live.sheet(state.name)
         sheet.clear()
-        write_rows(sheet, marks.state_rows(done.kept))
+        write_rows(sheet, statesheet.state_rows(done.kept))
     else:
         live.delete(state.name)
     return done
 
 
-def _restore_cell(sheet: Any, saved: marks.SavedCell) -> bool:
+def _restore_cell(sheet: Any, saved: statesheet.SavedCell) -> bool:
     """Give one cell its note back (the clerk's own text, and anything typed after xlqc's
     block); whether its fill is still xlqc's (and so to be restored: a fill the clerk changed
     since is theirs)."""
@@ -209,14 +210,14 @@ def _restore_cell(sheet: Any, saved: marks.SavedCell) -> bool:
 
 
 def restore_status(
-    live: LiveBook, grid: Sequence[Sequence[Any]], records: Sequence[marks.Record]
+    live: LiveBook, grid: Sequence[Sequence[Any]], records: Sequence[statesheet.Record]
 ) -> None:
     """Give each 校验状态 cell the file path recorded the text it had before (when it still
     shows xlqc's text: otherwise the clerk typed over it), one write per run of adjacent
     cells of a column."""
     by_col: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for rec in records:
-        pos = marks.cell_position(rec.cell)
+        pos = statesheet.cell_position(rec.cell)
         if pos is None:
             continue
         row, col = pos
@@ -243,12 +244,12 @@ def mark(
     book: Book,
     findings: list[Finding],
     group_grid: Sequence[Sequence[Any]],
-    kept: Sequence[marks.Record] = (),
+    kept: Sequence[statesheet.Record] = (),
 ) -> None:
     """Write fills and notes, the 校验状态 column, 校验结果 (under a free name when the clerk
     has a sheet of that name) and the state sheet, which records them with ``kept`` (records
     of other kinds). Call after :func:`clear_marks`, as :func:`xlqc.marks.mark_file` does."""
-    records: list[marks.Record] = []
+    records: list[statesheet.Record] = []
     fills: dict[str, dict[RGB | None, list[str]]] = defaultdict(lambda: defaultdict(list))
     for m in marks.mark_plan(book, findings):
         if m.sheet not in BOOK or m.sheet not in live.names:
@@ -258,14 +259,14 @@ def mark(
     for name, by_color in fills.items():
         paint(live.sheet(name), by_color)
     write_status(live, group_grid, marks.row_status(book, findings))
-    name = marks.free_name(live.names, schema.RESULT_SHEET)
+    name = free_sheet_name(live.names, schema.RESULT_SHEET)
     results = write_results(live, findings, name)
-    records.append(marks.results_record(name))
+    records.append(statesheet.results_record(name))
     write_state(live, [*kept, *records])
     results.activate()
 
 
-def _mark_cell(sheet: Any, m: marks.CellMark) -> marks.SavedCell:
+def _mark_cell(sheet: Any, m: marks.CellMark) -> statesheet.SavedCell:
     rng = sheet.range(m.cell)
     color = rng.color
     note = rng.note
@@ -283,7 +284,7 @@ def _mark_cell(sheet: Any, m: marks.CellMark) -> marks.SavedCell:
         size_note(note, text)
         # what clear takes out again: xlqc's block, not a reply typed after it
         extra = {"how": "merged" if own else "new", "note": text[len(own or "") :]}
-    return marks.SavedCell(
+    return statesheet.SavedCell(
         m.sheet,
         m.cell,
         fill_color=rgb_to_hex(color) if color is not None else "",
@@ -368,7 +369,7 @@ def write_results(live: LiveBook, findings: list[Finding], name: str) -> Any:
     grid: list[list[Any]] = [[as_text(h) for h in marks.RESULT_HEADERS]]
     for row, f in zip(marks.result_rows(findings), findings, strict=True):
         values = [as_text(v) for v in row]
-        if f.sheet in BOOK and f.sheet in live.names and marks.cell_position(f.cell):
+        if f.sheet in BOOK and f.sheet in live.names and statesheet.cell_position(f.cell):
             values[5] = link_formula(f.sheet, f.cell)
         grid.append(values)
     if len(grid) == 1:
@@ -386,11 +387,11 @@ def write_results(live: LiveBook, findings: list[Finding], name: str) -> Any:
     return ws
 
 
-def write_state(live: LiveBook, records: Sequence[marks.Record]) -> None:
+def write_state(live: LiveBook, records: Sequence[statesheet.Record]) -> None:
     """The very hidden state sheet (``_xlqc``, or a free name when the clerk has a sheet of
     that name) holding ``records``, in one write."""
-    ws = live.add(marks.free_name(live.names, marks.STATE_SHEET))
-    write_rows(ws, marks.state_rows(records))
+    ws = live.add(free_sheet_name(live.names, statesheet.STATE_SHEET))
+    write_rows(ws, statesheet.state_rows(records))
     hide_very(ws)
 
 
