@@ -73,6 +73,14 @@ def starts(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return seen
 
 
+def fake_soffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
+    """A shell script standing in for LibreOffice, found by xlqc.pdf as if it were soffice."""
+    fake = tmp_path / "soffice"
+    fake.write_text(script)
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+
+
 def pdf_text(path: Path) -> str:
     """The PDF's text in content order (a wrapped cell stays together), white space removed."""
     raw = subprocess.run(
@@ -172,10 +180,7 @@ def test_missing_libreoffice_is_one_chinese_sentence(monkeypatch: pytest.MonkeyP
 
 @posix_only
 def test_a_hanging_libreoffice_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = tmp_path / "soffice"
-    fake.write_text("#!/bin/sh\nsleep 30 &\nwait\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+    fake_soffice(tmp_path, monkeypatch, "#!/bin/sh\nsleep 30 &\nwait\n")
     monkeypatch.setattr(pdf, "START_SECONDS", 1)
     monkeypatch.setattr(pdf, "FILE_SECONDS", 0)
     src = tmp_path / "a.docx"
@@ -188,10 +193,7 @@ def test_a_hanging_libreoffice_is_stopped(tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_file_libreoffice_cannot_convert_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = tmp_path / "soffice"
-    fake.write_text("#!/bin/sh\nexit 0\n")  # converts nothing
-    fake.chmod(0o755)
-    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+    fake_soffice(tmp_path, monkeypatch, "#!/bin/sh\nexit 0\n")  # converts nothing
     src = tmp_path / "坏文件.docx"
     src.write_bytes(b"x")
     with pytest.raises(XlqcError, match=r"坏文件\.docx"):
@@ -213,10 +215,7 @@ done
 def test_many_files_are_shared_over_parallel_lanes_one_start_each(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, starts: list[list[str]]
 ) -> None:
-    fake = tmp_path / "soffice"
-    fake.write_text(FAKE_SOFFICE)
-    fake.chmod(0o755)
-    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+    fake_soffice(tmp_path, monkeypatch, FAKE_SOFFICE)
     monkeypatch.setattr(pdf, "BATCH", 2)
     files = []
     for i in range(5):
@@ -235,10 +234,7 @@ def test_many_files_are_shared_over_parallel_lanes_one_start_each(
 def test_files_of_several_folders_convert_in_one_start_each_beside_its_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, starts: list[list[str]]
 ) -> None:
-    fake = tmp_path / "soffice"
-    fake.write_text(FAKE_SOFFICE)
-    fake.chmod(0o755)
-    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+    fake_soffice(tmp_path, monkeypatch, FAKE_SOFFICE)
     files = [tmp_path / "附件2_申报表" / f"{i:02d}_表.docx" for i in range(1, 4)]
     files += [tmp_path / "附件3_推荐意见.docx", tmp_path / "附件4_推荐汇总表.docx"]
     for f in files:
