@@ -322,9 +322,15 @@ def test_r08_unreadable_date_is_r08_only(tmp_path: Path) -> None:
     assert "2024-03-01" in message  # says what is expected
 
 
-def test_r08_unreadable_end_gives_no_r03_r04_r14_noise(tmp_path: Path) -> None:
+def test_r08_unreadable_end_gives_no_r03_r04_noise_but_its_proofs_are_checked(
+    tmp_path: Path,
+) -> None:
+    """The topic counts once its date is fixed: its missing 成果报告 is said now (R14 on H2),
+    not after the clerk has fixed the date."""
     findings = run(tmp_path, topics=topics_with(0, 活动结束="去年十一月", 成果报告=None))
-    assert hits(findings) == {("R08", "课题", "D2")}
+    assert hits(findings) == {("R08", "课题", "D2"), ("R14", "课题", "H2")}
+    fixed = run(tmp_path / "fixed", topics=topics_with(0, 活动结束="2024-11-30", 成果报告=None))
+    assert hits(fixed) == {("R14", "课题", "H2")}  # nothing new once the date is right
 
 
 def test_r08_start_after_end(tmp_path: Path) -> None:

@@ -727,9 +727,11 @@ _WORD_SUFFIXES = (".doc", ".docx")
 @rule("R14", "error", "证实性材料缺失")
 def r14_proofs(ctx: Context) -> Iterator[Finding]:
     """Proofs of the 统计期 topics and the members' 能力证明: present, regular files, inside the
-    workbook's folder (xlqc.proofs); one over 20 MB is a warning (a mail server may refuse it)."""
+    workbook's folder (xlqc.proofs); one over 20 MB is a warning (a mail server may refuse it).
+    Topics whose 活动结束 R01/R08 report are checked too: they count once the date is fixed,
+    and the clerk who fixes it must not meet a new error then."""
     for group in ctx.primary_groups():
-        for topic in ctx.window_of(group.code):
+        for topic in (*ctx.window_of(group.code), *ctx.undated_of(group.code)):
             yield from _topic_proofs(ctx, topic)
         members = ctx.members_of(group.code)
         present = False
