@@ -252,6 +252,12 @@ def split_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), column_number(m.group(1).upper())
 
 
+def split_range(ref: str) -> tuple[int, int, int, int]:
+    """(first row, first column, last row, last column) of "A1:D5" or of one cell "D5"."""
+    first, _, last = ref.partition(":")
+    return (*split_ref(first), *split_ref(last or first))
+
+
 def cell_ref(row: int, col: int) -> str:
     return f"{col_letters(col)}{row}"
 
@@ -940,14 +946,11 @@ class SheetXml:
 
     def widen_dimension(self, row: int, col: int) -> str | None:
         """Make ``<dimension ref>`` cover (row, col); the old ref when it changed."""
-        tag = find(self._head, "dimension")
-        if tag is None:
+        old = self.dimension()
+        if old is None:
             return None
-        old = tag.attr(self._head, "ref") or ""
-        first, _, last = old.partition(":")
         try:
-            r1, c1 = split_ref(first)
-            r2, c2 = split_ref(last or first)
+            r1, c1, r2, c2 = split_range(old)
         except ValueError:
             return None
         if r1 <= row <= r2 and c1 <= col <= c2:
@@ -990,11 +993,8 @@ class SheetXml:
     def merged_anchor(self, row: int, col: int) -> tuple[int, int]:
         """The top-left cell of the merged range holding (row, col), or (row, col)."""
         for tag in find_all(self._tail, "mergeCell"):
-            ref = tag.attr(self._tail, "ref") or ""
-            first, _, last = ref.partition(":")
             try:
-                r1, c1 = split_ref(first)
-                r2, c2 = split_ref(last or first)
+                r1, c1, r2, c2 = split_range(tag.attr(self._tail, "ref") or "")
             except ValueError:
                 continue
             if r1 <= row <= r2 and c1 <= col <= c2:
